@@ -1,0 +1,45 @@
+# The two commands a school needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+# Runtime: WeasyPrint's Pango/HarfBuzz, the ICU headers and a compiler for PyICU, serif fonts.
+DEB_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ \
+               fonts-noto-core fonts-croscore
+# Tests: a real browser, poppler's validators, a PKCS#11 token, NSS tools, xmlsec1.
+DEB_TEST := chromium poppler-utils softhsm2 opensc libnss3-tools xmlsec1
+
+.PHONY: install install-test run test bench clean-venv
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/ensure-debian.sh
+	@scripts/ensure-debian.sh $(DEB_RUNTIME)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	@scripts/ensure-debian.sh $(DEB_TEST)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/flask --app portal setup
+	@echo "Học bạ số: http://127.0.0.1:$(PORT)"
+	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 wsgi:app
+
+test: install-test
+	@scripts/ensure-debian.sh $(DEB_RUNTIME) $(DEB_TEST)
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python -m bench
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,49 @@
+"""Học bạ số portal: the application factory."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import db as database
+from .config import DEFAULTS
+
+
+def _ensure_instance_config(instance_path: Path) -> None:
+    """First start: create instance/ and a random SECRET_KEY that never leaves this machine."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    config_file = instance_path / "config.py"
+    if not config_file.exists():
+        config_file.write_text(
+            "# Written on first start; keep it secret, never commit it.\n"
+            f"SECRET_KEY = {secrets.token_hex(32)!r}\n",
+            encoding="utf-8",
+        )
+        config_file.chmod(0o600)
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        _ensure_instance_config(Path(app.instance_path))
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("HOCBA")
+    else:
+        app.config.from_mapping(test_config)
+    if not os.path.isabs(app.config["DATABASE"]):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE"] = os.path.join(app.instance_path, app.config["DATABASE"])
+
+    database.init_app(app)
+
+    from . import auth, errors, webui
+    from .cli import register_cli
+    from .routes import register_blueprints
+
+    auth.init_app(app)
+    webui.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,37 @@
+"""Session login wiring: flask-login, the global login gate, the forced password change."""
+from flask import redirect, request, url_for
+from flask_login import LoginManager, current_user
+
+from .models import User
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+
+# Endpoints anonymous visitors may reach. Everything else needs a login.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "health"}
+# Endpoints reachable while a password change is pending.
+PASSWORD_CHANGE_ENDPOINTS = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout"}
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    if not str(user_id).isdigit():
+        return None
+    return User.get_or_none((User.id == int(user_id)) & (User.is_active == True))  # noqa: E712
+
+
+def init_app(app):
+    login_manager.init_app(app)
+
+    @app.before_request
+    def _gate():
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS:
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            return redirect(url_for("auth.change_password"))
+        return None

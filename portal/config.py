@@ -1,0 +1,24 @@
+"""Default settings. Secrets come from instance/config.py (written on first start) or the environment."""
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    # Relative to the instance folder unless absolute.
+    "DATABASE": "hocba.sqlite3",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # A teacher may keep a form open for a whole lesson.
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    # Uploads: anything larger is refused before it is read.
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 5000,
+    "IMPORT_MAX_UNZIPPED_BYTES": 64 * 1024 * 1024,
+    # Login throttling: failures per username and per address within the window.
+    "LOGIN_MAX_FAILURES_PER_USER": 5,
+    "LOGIN_MAX_FAILURES_PER_IP": 30,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # Public address used in QR codes and verification links.
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+}

@@ -1,0 +1,59 @@
+"""The one database handle, initialised by the app factory, and the migration runner.
+
+SQLite in WAL mode so readers never wait for the writer; foreign keys on (SQLite defaults to off);
+a busy timeout so concurrent writers queue instead of failing with "database is locked".
+"""
+from pathlib import Path
+
+from peewee import SqliteDatabase
+from playhouse.migrations import Runner
+
+db = SqliteDatabase(None)
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "normal",
+    "cache_size": -16000,
+}
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def init_db(path: str) -> None:
+    """Point the shared handle at a SQLite file."""
+    if not db.is_closed():
+        db.close()
+    db.init(path, pragmas=PRAGMAS)
+
+
+def migration_runner(directory: Path = MIGRATIONS_DIR) -> Runner:
+    return Runner(db, str(directory))
+
+
+def upgrade() -> list[str]:
+    """Apply every pending migration in order; returns their names."""
+    with db.connection_context():
+        return migration_runner().up()
+
+
+def is_empty() -> bool:
+    """True when no school has been set up yet."""
+    from portal.models import School  # local: db.py is imported by the models
+
+    with db.connection_context():
+        return not School.table_exists() or School.select().count() == 0
+
+
+def init_app(app) -> None:
+    init_db(app.config["DATABASE"])
+
+    @app.before_request
+    def _connect():
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not db.is_closed():
+            db.close()

@@ -1,0 +1,26 @@
+"""Peewee models, one module per aggregate."""
+from .accounts import ROLES, LoginAttempt, User, UserRole
+from .audit import AuditEntry
+from .base import BaseModel
+from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
+from .people import GENDERS, Pupil, Staff, split_name
+from .school import (
+    ASSESSMENTS,
+    CHECKPOINTS,
+    LEVEL_GRADES,
+    LEVELS,
+    SUBJECT_KINDS,
+    CalendarDate,
+    Grade,
+    GradeSubject,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Subject,
+    Term,
+)
+
+ALL_MODELS = [
+    School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
+    Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
+]

@@ -1,0 +1,71 @@
+"""User accounts, roles and login attempts.
+
+Roles stored here are the school-wide ones (admin, principal, vice-principal, clerk) and the teacher
+kinds; which class a homeroom or subject teacher may reach comes from the class and the teaching
+assignments, never from the role alone.
+"""
+from peewee import BooleanField, DateTimeField, ForeignKeyField
+
+from .base import BaseModel, NFCCharField, utcnow
+from .people import Staff
+
+ROLES = {
+    "admin": "Quản trị hệ thống",
+    "principal": "Hiệu trưởng",
+    "vice_principal": "Phó Hiệu trưởng",
+    "homeroom": "Giáo viên chủ nhiệm",
+    "subject_teacher": "Giáo viên bộ môn",
+    "clerk": "Văn thư",
+}
+
+
+class User(BaseModel):
+    username = NFCCharField(unique=True)
+    password_hash = NFCCharField()
+    staff = ForeignKeyField(Staff, null=True, unique=True, backref="users", on_delete="SET NULL")
+    display_name = NFCCharField(default="")
+    is_active = BooleanField(default=True)
+    must_change_password = BooleanField(default=False)
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+    password_changed_at = DateTimeField(null=True)
+
+    # flask-login protocol
+    @property
+    def is_authenticated(self):
+        return True
+
+    @property
+    def is_anonymous(self):
+        return False
+
+    def get_id(self):
+        return str(self.id)
+
+    @property
+    def role_codes(self) -> set[str]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_codes.intersection(codes))
+
+    @property
+    def name(self):
+        return self.staff.full_name if self.staff_id else (self.display_name or self.username)
+
+
+class UserRole(BaseModel):
+    user = ForeignKeyField(User, backref="roles", on_delete="CASCADE")
+    role = NFCCharField()
+    # Only meaningful for a vice-principal: authorised by the principal to sign records.
+    can_sign = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("user", "role"), True),)
+
+
+class LoginAttempt(BaseModel):
+    username = NFCCharField(index=True)
+    ip = NFCCharField(index=True)
+    at = DateTimeField(default=utcnow, index=True)
+    succeeded = BooleanField(default=False)

@@ -1,0 +1,133 @@
+"""The school, its years, terms, calendar, grades, classes and curriculum.
+
+Glossary: school year = năm học; term = học kì; grade = khối/lớp (1–12); class = lớp (1A);
+homeroom teacher = giáo viên chủ nhiệm; subject = môn học / hoạt động giáo dục;
+periodic test = bài kiểm tra định kì; place of issue = địa danh phát hành (diadanhphathanh).
+"""
+from peewee import BooleanField, DateField, ForeignKeyField, IntegerField
+
+from .base import BaseModel, NFCCharField, NFCTextField
+from .people import Staff
+
+# Cấp học: the codes are the values, the labels are shown.
+LEVELS = {"TH": "Tiểu học", "THCS": "Trung học cơ sở", "THPT": "Trung học phổ thông"}
+LEVEL_GRADES = {"TH": range(1, 6), "THCS": range(6, 10), "THPT": range(10, 13)}
+
+# How a subject is evaluated: TT27 levels T/H/C; TT22 comment-only (Đạt/Chưa đạt) or comment and score.
+ASSESSMENTS = {
+    "level": "Mức đạt được (T/H/C)",
+    "comment": "Nhận xét (Đạt/Chưa đạt)",
+    "score": "Nhận xét và điểm số",
+}
+SUBJECT_KINDS = {"subject": "Môn học", "activity": "Hoạt động giáo dục"}
+CHECKPOINTS = {"GK1": "Giữa học kì I", "CK1": "Cuối học kì I", "GK2": "Giữa học kì II", "CN": "Cuối năm học"}
+
+
+class School(BaseModel):
+    name = NFCCharField()
+    code = NFCCharField(unique=True)  # mã trường
+    level = NFCCharField(default="TH")  # cấp học
+    department = NFCCharField(default="")  # Sở GD&ĐT
+    authority = NFCCharField(default="")  # Phòng GD&ĐT (blank for THPT)
+    province = NFCCharField(default="")
+    place_of_issue = NFCCharField(default="")  # diadanhphathanh
+    address = NFCCharField(default="")
+    phone = NFCCharField(default="")
+    email = NFCCharField(default="")
+    # UNCONFIRMED: primary schools often let the homeroom teacher enter every subject (seed 001).
+    homeroom_enters_all_subjects = BooleanField(default=True)
+
+    @classmethod
+    def current(cls):
+        return cls.select().order_by(cls.id).first()
+
+
+class SchoolYear(BaseModel):
+    school = ForeignKeyField(School, backref="years", on_delete="CASCADE")
+    name = NFCCharField(unique=True)  # "2026-2027"
+    starts_on = DateField()
+    ends_on = DateField()
+    is_current = BooleanField(default=False)
+
+    @classmethod
+    def current(cls):
+        return cls.select().where(cls.is_current == True).first()  # noqa: E712
+
+    def __str__(self):
+        return self.name
+
+
+class Term(BaseModel):
+    year = ForeignKeyField(SchoolYear, backref="terms", on_delete="CASCADE")
+    number = IntegerField()  # 1 or 2
+    starts_on = DateField()
+    ends_on = DateField()
+
+    class Meta:
+        indexes = ((("year", "number"), True),)
+
+
+class CalendarDate(BaseModel):
+    """A configurable date of the school calendar (deadline, lock, signing window, wave)."""
+
+    year = ForeignKeyField(SchoolYear, backref="calendar", on_delete="CASCADE")
+    kind = NFCCharField()
+    on = DateField()
+    grade = IntegerField(null=True)  # a date for one grade only (grades 9 and 12 sign earlier)
+    note = NFCCharField(default="")
+
+    class Meta:
+        indexes = ((("year", "kind", "grade"), True),)
+
+
+class Grade(BaseModel):
+    number = IntegerField(unique=True)
+    level = NFCCharField()
+
+    @property
+    def name(self):
+        return f"Khối {self.number}"
+
+
+class Subject(BaseModel):
+    code = NFCCharField(unique=True)
+    name = NFCCharField()
+    level = NFCCharField(default="TH")
+    kind = NFCCharField(default="subject")
+    assessment = NFCCharField(default="level")
+    ministry_code = NFCCharField(default="")  # mamonhoc
+    sort_order = IntegerField(default=0)
+
+    def __str__(self):
+        return self.name
+
+
+class GradeSubject(BaseModel):
+    """A subject taught in a grade: whether optional and at which checkpoints it has a periodic test."""
+
+    grade = ForeignKeyField(Grade, backref="subjects", on_delete="CASCADE")
+    subject = ForeignKeyField(Subject, backref="grades", on_delete="CASCADE")
+    is_optional = BooleanField(default=False)
+    tested_at = NFCCharField(default="")  # comma-separated checkpoints, e.g. "CK1,CN"
+
+    class Meta:
+        indexes = ((("grade", "subject"), True),)
+
+    @property
+    def tested_checkpoints(self) -> list[str]:
+        return [c for c in self.tested_at.split(",") if c]
+
+
+class SchoolClass(BaseModel):
+    year = ForeignKeyField(SchoolYear, backref="classes", on_delete="CASCADE")
+    grade = ForeignKeyField(Grade, backref="classes")
+    name = NFCCharField()
+    homeroom = ForeignKeyField(Staff, null=True, backref="homeroom_classes", on_delete="SET NULL")
+    note = NFCTextField(default="")
+
+    class Meta:
+        table_name = "school_class"
+        indexes = ((("year", "name"), True),)
+
+    def __str__(self):
+        return self.name

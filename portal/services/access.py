@@ -1,0 +1,89 @@
+"""Who may do what, for which class and subject: the one place permissions are decided.
+
+Every route calls these; hiding a button is never the protection. School-wide roles (admin, board,
+clerk) see every class; a homeroom teacher reaches their class; a subject teacher reaches only the
+classes × subjects they are assigned.
+"""
+from flask import abort
+
+from portal.models import Grade, School, SchoolClass, TeachingAssignment, User
+
+BOARD = {"principal", "vice_principal"}
+SCHOOL_WIDE = {"admin", "principal", "vice_principal", "clerk"}
+
+
+class Forbidden(Exception):
+    pass
+
+
+def require(allowed: bool) -> None:
+    """Stop the request with 403 unless allowed."""
+    if not allowed:
+        abort(403)
+
+
+def is_admin(user: User) -> bool:
+    return user.is_authenticated and user.has_role("admin")
+
+
+def is_board(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*BOARD)
+
+
+def sees_whole_school(user: User) -> bool:
+    return user.is_authenticated and user.has_role(*SCHOOL_WIDE)
+
+
+def is_homeroom_of(user: User, klass: SchoolClass) -> bool:
+    return bool(user.staff_id) and klass.homeroom_id == user.staff_id
+
+
+def teaches_in(user: User, klass: SchoolClass, subject=None) -> bool:
+    if not user.staff_id:
+        return False
+    q = TeachingAssignment.select().where(
+        (TeachingAssignment.staff == user.staff_id) & (TeachingAssignment.school_class == klass))
+    if subject is not None:
+        q = q.where(TeachingAssignment.subject == subject)
+    return q.exists()
+
+
+def can_view_class(user: User, klass: SchoolClass) -> bool:
+    if not user.is_authenticated:
+        return False
+    return sees_whole_school(user) or is_homeroom_of(user, klass) or teaches_in(user, klass)
+
+
+def can_view_pupil_details(user: User, klass: SchoolClass) -> bool:
+    """Birth data, parents, identity number: the homeroom teacher (responsible for them) and the office."""
+    if not user.is_authenticated:
+        return False
+    return sees_whole_school(user) or is_homeroom_of(user, klass)
+
+
+def can_enter_subject(user: User, klass: SchoolClass, subject) -> bool:
+    """Entering results: the assigned teacher; in primary also the homeroom teacher for unassigned subjects."""
+    if not user.is_authenticated:
+        return False
+    if teaches_in(user, klass, subject):
+        return True
+    if is_homeroom_of(user, klass):
+        school = School.current()
+        others = TeachingAssignment.select().where(
+            (TeachingAssignment.school_class == klass) & (TeachingAssignment.subject == subject)
+            & (TeachingAssignment.staff != user.staff_id))
+        return bool(school and school.homeroom_enters_all_subjects) and not others.exists()
+    return False
+
+
+def visible_classes(user: User, year):
+    """The classes of `year` this user may open, as a query ordered by grade and name."""
+    q = (SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)
+         .order_by(Grade.number, SchoolClass.name))
+    if sees_whole_school(user):
+        return q
+    if not user.staff_id:
+        return q.where(SchoolClass.id == -1)
+    taught = TeachingAssignment.select(TeachingAssignment.school_class).where(
+        TeachingAssignment.staff == user.staff_id)
+    return q.where((SchoolClass.homeroom == user.staff_id) | (SchoolClass.id.in_(taught)))

@@ -1,0 +1,123 @@
+"""Accounts: login with throttling, password changes, creating accounts and roles."""
+import datetime as dt
+import secrets
+
+from flask import current_app
+
+from portal.db import db
+from portal.models import ROLES, LoginAttempt, Staff, User, UserRole
+from portal.models.base import utcnow
+
+from . import ServiceError, audit
+from .passwords import check_password, hash_password, needs_rehash, policy_error
+
+# A hash to verify against when the username does not exist, so timing does not reveal which do.
+_DUMMY_HASH = None
+
+THROTTLED = "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
+BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
+
+
+def _recent_failures(since, **where) -> int:
+    q = LoginAttempt.select().where((LoginAttempt.at >= since) & (LoginAttempt.succeeded == False))  # noqa: E712
+    for field, value in where.items():
+        q = q.where(getattr(LoginAttempt, field) == value)
+    return q.count()
+
+
+def authenticate(username: str, password: str, ip: str) -> User:
+    """Return the user for these credentials or raise ServiceError; every attempt is recorded."""
+    global _DUMMY_HASH
+    cfg = current_app.config
+    username = (username or "").strip().lower()
+    window = cfg["LOGIN_WINDOW_SECONDS"]
+    since = utcnow() - dt.timedelta(seconds=window)
+    if (_recent_failures(since, username=username) >= cfg["LOGIN_MAX_FAILURES_PER_USER"]
+            or _recent_failures(since, ip=ip) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
+        raise ServiceError(THROTTLED.format(minutes=max(1, window // 60)))
+
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
+        check_password(_DUMMY_HASH, password)
+        ok = False
+    else:
+        ok = user.is_active and check_password(user.password_hash, password)
+
+    with db.atomic():
+        LoginAttempt.create(username=username[:150], ip=ip, succeeded=ok)
+        if not ok:
+            audit.record("login.failed", user=None, username=username[:150], summary="Đăng nhập thất bại")
+            raise ServiceError(BAD_LOGIN)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)
+        user.last_login_at = utcnow()
+        user.save()
+        audit.record("login.ok", user=user, summary="Đăng nhập")
+    return user
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    if not check_password(user.password_hash, current):
+        raise ServiceError("Mật khẩu hiện tại không đúng.", field="current")
+    if new != confirm:
+        raise ServiceError("Mật khẩu nhập lại không khớp.", field="confirm")
+    if new == current:
+        raise ServiceError("Mật khẩu mới phải khác mật khẩu hiện tại.", field="new")
+    problem = policy_error(new, user.username)
+    if problem:
+        raise ServiceError(problem, field="new")
+    with db.atomic():
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        user.password_changed_at = utcnow()
+        user.save()
+        audit.record("account.password_changed", user, user=user, summary="Đổi mật khẩu")
+
+
+def temporary_password() -> str:
+    """A readable one-time password an administrator hands over; it must be changed at first login."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def create_user(username: str, staff: Staff | None, roles: dict[str, bool], password: str | None = None,
+                must_change: bool = True, display_name: str = "") -> tuple[User, str]:
+    """Create an account; returns it with the initial password (generated when not given).
+
+    `roles` maps a role code to its can_sign flag (only meaningful for vice_principal).
+    """
+    username = username.strip().lower()
+    if User.select().where(User.username == username).exists():
+        raise ServiceError("Tên đăng nhập đã được sử dụng.", field="username")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ServiceError("Vai trò không hợp lệ: " + ", ".join(sorted(unknown)), field="roles")
+    password = password or temporary_password()
+    user = User.create(username=username, password_hash=hash_password(password), staff=staff,
+                       must_change_password=must_change, display_name=display_name)
+    for code, can_sign in roles.items():
+        UserRole.create(user=user, role=code, can_sign=bool(can_sign and code == "vice_principal"))
+    audit.record("account.created", user, summary=f"Tạo tài khoản {username}", roles=sorted(roles))
+    return user, password
+
+
+def set_roles(user: User, roles: dict[str, bool]) -> None:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ServiceError("Vai trò không hợp lệ.", field="roles")
+    UserRole.delete().where(UserRole.user == user).execute()
+    for code, can_sign in roles.items():
+        UserRole.create(user=user, role=code, can_sign=bool(can_sign and code == "vice_principal"))
+    audit.record("account.roles_changed", user, summary=f"Đổi vai trò của {user.username}", roles=sorted(roles))
+
+
+def reset_password(user: User) -> str:
+    """Issue a new temporary password that must be changed at next login."""
+    password = temporary_password()
+    with db.atomic():
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        user.save()
+        audit.record("account.password_reset", user, summary=f"Cấp lại mật khẩu cho {user.username}")
+    return password

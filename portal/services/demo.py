@@ -1,0 +1,141 @@
+"""The demo school: a realistic primary school for the current school year, with the demo accounts."""
+import datetime as dt
+import random
+
+from portal.db import db
+from portal.models import Grade, Pupil, School, SchoolClass, Staff, Subject, TeachingAssignment
+from portal.models.base import nfc
+
+from . import ServiceError, accounts, calendar
+from .school import current_year, enrol, seed_curriculum, setup_school
+
+DEMO_PASSWORD = "demo1234"
+
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+          "Ngô", "Dương", "Lý", "Đinh", "Trịnh", "Đoàn", "Lương", "Mạc", "Tạ", "Lưu", "Quách", "Kiều", "Hà",
+          "Tô", "Châu", "Ưng", "Ông"]
+MIDDLE_M = ["Văn", "Đức", "Minh", "Quốc", "Hữu", "Gia", "Thành", "Anh", "Công", "Tuấn", "Xuân", "Bảo",
+            "Trọng", "Nhật", "Khánh", "Hoàng", "Đăng", "Thiện", "Phúc", "Duy"]
+MIDDLE_F = ["Thị", "Ngọc", "Thu", "Bảo", "Khánh", "Minh", "Phương", "Thùy", "Hồng", "Diệu", "Tường", "Mỹ",
+            "Quỳnh", "Hải", "Ánh", "Kim", "Thảo", "Như", "Yến", "Gia"]
+GIVEN_M = ["An", "Bình", "Cường", "Dũng", "Đạt", "Đức", "Giang", "Hải", "Hiếu", "Hoàng", "Huy", "Khang",
+           "Khôi", "Kiên", "Lâm", "Long", "Lộc", "Mạnh", "Minh", "Nam", "Nghĩa", "Nhân", "Phát", "Phúc",
+           "Quân", "Quang", "Sơn", "Tài", "Thắng", "Thịnh", "Toàn", "Trí", "Trung", "Tùng", "Uy", "Việt",
+           "Vũ", "Vỹ", "Hưng", "Tuệ", "Dương", "Kỳ", "Lý", "Ẩn", "Ơn", "Khải", "Ngữ"]
+GIVEN_F = ["An", "Anh", "Ánh", "Chi", "Diệp", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa",
+           "Huệ", "Hương", "Khuê", "Lan", "Linh", "Loan", "Mai", "My", "Mỵ", "Ngân", "Ngọc", "Nhi", "Nhung",
+           "Oanh", "Phương", "Quyên", "Quỳnh", "Thảo", "Thư", "Trang", "Tuyết", "Uyên", "Vân", "Vy", "Xuân",
+           "Yến", "Ngà", "Thoa", "Thủy", "Duyên", "Nguyệt", "Ỷ", "Ửng"]
+ETHNIC = ["Kinh"] * 30 + ["Tày", "Mường", "Hoa", "Khơ-me", "Nùng"]
+WARDS = ["phường An Biên", "phường Lê Chân", "phường Hồng Bàng", "phường Ngô Quyền", "phường Gia Viên",
+         "xã An Hưng", "phường Kiến An"]
+STREETS = ["Tô Hiệu", "Lạch Tray", "Trần Nguyên Hãn", "Hai Bà Trưng", "Nguyễn Đức Cảnh", "Cát Cụt",
+           "Mê Linh", "Dư Hàng", "Chợ Hàng", "Thiên Lôi"]
+PROVINCE_CODE = "031"  # Hải Phòng
+
+STAFF = [
+    # username, full name, gender, title, roles {code: can_sign}
+    ("admin", "Phạm Quốc Khánh", 1, "Nhân viên công nghệ thông tin", {"admin": False}),
+    ("hieutruong", "Nguyễn Thị Thanh Hương", 2, "Hiệu trưởng", {"principal": False}),
+    ("phohieutruong", "Trần Văn Đức", 1, "Phó Hiệu trưởng", {"vice_principal": True}),
+    ("vanthu", "Lê Thị Ngọc Ánh", 2, "Văn thư", {"clerk": False}),
+    ("gv.tienganh", "Đỗ Thùy Dương", 2, "Giáo viên Tiếng Anh", {"subject_teacher": False}),
+    ("gv.tinhoc", "Vũ Minh Tuấn", 1, "Giáo viên Tin học", {"subject_teacher": False}),
+]
+HOMEROOM = {
+    "1A": ("Hoàng Thị Lan", 2), "1B": ("Bùi Thị Hằng", 2), "2A": ("Ngô Thị Kim Oanh", 2),
+    "2B": ("Đặng Văn Sơn", 1), "3A": ("Lương Thị Huệ", 2), "3B": ("Phan Thị Mỹ Duyên", 2),
+    "4A": ("Đinh Thị Quỳnh Nga", 2), "4B": ("Trịnh Văn Thắng", 1), "5A": ("Võ Thị Thu Trang", 2),
+    "5B": ("Hồ Thị Ánh Tuyết", 2),
+}
+
+
+def _name(rng: random.Random, gender: int) -> str:
+    middle, given = (MIDDLE_M, GIVEN_M) if gender == 1 else (MIDDLE_F, GIVEN_F)
+    parts = [rng.choice(FAMILY), rng.choice(middle)]
+    if rng.random() < 0.25:
+        parts.append(rng.choice(middle))
+    parts.append(rng.choice(given))
+    return nfc(" ".join(dict.fromkeys(parts)))  # no doubled middle name
+
+
+def national_id(born_on: dt.date, gender: int, serial: int) -> str:
+    century = (born_on.year // 100 - 19) * 2 + (0 if gender == 1 else 1)
+    return f"{PROVINCE_CODE}{century}{born_on.year % 100:02d}{serial:06d}"
+
+
+def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
+    """Seed the demo school into an empty database."""
+    if School.select().exists():
+        raise ServiceError("Cơ sở dữ liệu đã có dữ liệu. Dùng --reset để xóa và tạo lại trường mẫu.")
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    with db.atomic():
+        school = setup_school(
+            "Trường Tiểu học Hoa Sen", "31001234", level="TH", today=today,
+            department="Sở Giáo dục và Đào tạo thành phố Hải Phòng",
+            authority="Ủy ban nhân dân phường Lê Chân", province="Hải Phòng",
+            place_of_issue="Hải Phòng", address="Số 12 đường Tô Hiệu, phường Lê Chân, thành phố Hải Phòng",
+            phone="0225 3856 123", email="thhoasen@haiphong.edu.vn")
+        seed_curriculum("TH")
+        year = current_year()
+        first_year = calendar.school_year_of(today)
+        staff_by_user = {}
+        for i, (username, full_name, gender, title, roles) in enumerate(STAFF, start=1):
+            staff = Staff.create(code=f"CB{i:03d}", full_name=full_name, gender=gender, title=title)
+            accounts.create_user(username, staff, roles, password=DEMO_PASSWORD, must_change=False)
+            staff_by_user[username] = staff
+        subjects = {s.code: s for s in Subject.select()}
+        serial = 100000 + rng.randrange(1000, 5000)
+        pupil_no = 0
+        for n, (class_name, (teacher_name, teacher_gender)) in enumerate(HOMEROOM.items(), start=1):
+            grade = Grade.get(Grade.number == int(class_name[0]))
+            teacher = Staff.create(code=f"GV{n:03d}", full_name=teacher_name, gender=teacher_gender,
+                                   title="Giáo viên")
+            accounts.create_user(f"gvcn.{class_name.lower()}", teacher, {"homeroom": False},
+                                 password=DEMO_PASSWORD, must_change=False)
+            klass = SchoolClass.create(year=year, grade=grade, name=class_name, homeroom=teacher)
+            for gs in grade.subjects:
+                code = gs.subject.code
+                if code == "NN1" and grade.number >= 3:
+                    owner = staff_by_user["gv.tienganh"]
+                elif code == "THCN":
+                    owner = staff_by_user["gv.tinhoc"]
+                elif gs.is_optional:
+                    continue
+                else:
+                    owner = teacher
+                TeachingAssignment.create(staff=owner, school_class=klass, subject=subjects[code])
+            birth_year = first_year - 5 - grade.number
+            for _ in range(rng.randint(30, 35)):
+                pupil_no += 1
+                serial += rng.randint(1, 40)
+                gender = rng.choice((1, 2))
+                born_on = dt.date(birth_year, 1, 1) + dt.timedelta(days=rng.randrange(365))
+                family = rng.choice(FAMILY)
+                father = _name(rng, 1).split(" ", 1)[1]
+                pupil = Pupil.create(
+                    code=f"31{first_year % 100:02d}{pupil_no:06d}",
+                    full_name=_name(rng, gender), gender=gender, born_on=born_on,
+                    ethnicity=rng.choice(ETHNIC), nationality="Việt Nam",
+                    birthplace=f"Bệnh viện Phụ sản Hải Phòng, {rng.choice(WARDS)}, Hải Phòng",
+                    hometown=f"{rng.choice(WARDS)}, Hải Phòng",
+                    address=f"Số {rng.randint(1, 250)} {rng.choice(STREETS)}, {rng.choice(WARDS)}, Hải Phòng",
+                    father_name=f"{family} {father}", mother_name=_name(rng, 2),
+                    national_id=national_id(born_on, gender, serial),
+                    registry_number=f"{pupil_no:04d}/{first_year - grade.number + 1}",
+                )
+                enrol(pupil, klass, school, entered_on=dt.date(first_year - grade.number + 1, 9, 5))
+    return school
+
+
+def reset_database() -> None:
+    """Drop every table (data and migration history) and migrate again from scratch."""
+    from portal.db import upgrade
+
+    with db.connection_context():
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+        for table in db.get_tables():
+            db.execute_sql(f'DROP TABLE IF EXISTS "{table}"')
+        db.execute_sql("PRAGMA foreign_keys = ON")
+    upgrade()

@@ -1,0 +1,43 @@
+"""Jinja and request wiring shared by every page: CSRF, template helpers, security headers."""
+import datetime as dt
+
+from flask_wtf.csrf import CSRFProtect
+
+from .models import CHECKPOINTS, GENDERS, LEVELS, ROLES
+
+csrf = CSRFProtect()
+
+
+def format_date(value) -> str:
+    """dd/mm/yyyy, the format every Vietnamese form uses; blank for none."""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def school_name() -> str:
+    from peewee import PeeweeException
+
+    from .models import School
+
+    try:
+        school = School.current()
+    except PeeweeException:
+        return "Học bạ số"
+    return school.name if school else "Học bạ số"
+
+
+def init_app(app):
+    csrf.init_app(app)
+    app.jinja_env.globals["school_name"] = school_name
+    app.jinja_env.filters["vndate"] = format_date
+    app.jinja_env.globals.update(ROLES=ROLES, GENDERS=GENDERS, LEVELS=LEVELS, CHECKPOINTS=CHECKPOINTS)
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        return resp

@@ -1,0 +1,4 @@
+"""WSGI entry point: `waitress-serve wsgi:app`."""
+from portal import create_app
+
+app = create_app()
