@@ -1,13 +1,38 @@
-from portal.htmx import render
+"""Admin home and the school's own details."""
+from flask import flash, request, url_for
+
+from portal.forms.admin import SchoolForm
+from portal.htmx import redirect_to, render
+from portal.models import Pupil, SchoolClass, Staff, User
+from portal.services import ServiceError, settings
+from portal.services.school import current_year
 
 from . import bp
 
 
 @bp.get("/")
 def index():
-    return render("admin/index.html")
+    year = current_year()
+    counts = {
+        "classes": SchoolClass.select().where(SchoolClass.year == year).count() if year else 0,
+        "pupils": Pupil.select().count(),
+        "staff": Staff.select().count(),
+        "users": User.select().count(),
+        "review": Pupil.select().where(Pupil.review_note != "").count(),
+    }
+    return render("admin/index.html", year=year, counts=counts)
 
 
-@bp.get("/nam-hoc")
-def years():
-    return render("admin/index.html")
+@bp.route("/truong", methods=["GET", "POST"])
+def school():
+    current = settings.school_or_none()
+    form = SchoolForm(obj=current)
+    if form.validate_on_submit():
+        try:
+            settings.save_school(current, form.data)
+        except ServiceError as err:
+            getattr(form, err.field or "name").errors.append(err.message)
+        else:
+            flash("Đã lưu thông tin trường.", "success")
+            return redirect_to(url_for("admin.school"))
+    return render("admin/school.html", form=form, status=422 if request.method == "POST" else 200)

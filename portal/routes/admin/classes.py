@@ -1,0 +1,117 @@
+"""Classes of the current year and their teaching assignments."""
+from flask import abort, flash, request, url_for
+
+from portal.forms.admin import AssignmentForm, ClassForm
+from portal.htmx import redirect_to, render
+from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment
+from portal.services import ServiceError, settings
+from portal.services.collation import sort_people
+from portal.services.school import class_sizes, current_year
+
+from . import bp
+
+
+def _class_form(klass=None, bind=True):
+    """The class form: bound to the submitted data, or filled from `klass`."""
+    bound = bind and request.method == "POST"
+    form = ClassForm() if bound else ClassForm(formdata=None, obj=klass)
+    school = settings.school_or_none()
+    numbers = list(LEVEL_GRADES[school.level]) if school else []
+    form.grade.choices = [(g.id, g.name) for g in Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number)]
+    staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
+    form.homeroom.choices = [(0, "— chưa phân công —")] + [(s.id, s.full_name) for s in staff]
+    if klass is not None and not bound:
+        form.grade.data, form.homeroom.data = klass.grade_id, klass.homeroom_id or 0
+    return form
+
+
+def _class_or_404(class_id) -> SchoolClass:
+    klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
+    if klass is None:
+        abort(404)
+    return klass
+
+
+@bp.route("/lop", methods=["GET", "POST"])
+def classes():
+    year = current_year()
+    form = _class_form()
+    if year is not None and form.validate_on_submit():
+        try:
+            settings.save_class(None, year, form.name.data, form.grade.data, form.homeroom.data)
+        except ServiceError as err:
+            getattr(form, err.field or "name").errors.append(err.message)
+        else:
+            flash(f"Đã tạo lớp {form.name.data.upper()}.", "success")
+            return redirect_to(url_for("admin.classes"))
+    rows = (SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)
+            .order_by(Grade.number, SchoolClass.name)) if year else []
+    return render("admin/classes.html", form=form, year=year, classes=rows,
+                  sizes=class_sizes(year) if year else {}, status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/lop/<int:class_id>", methods=["GET", "POST"])
+def class_edit(class_id):
+    klass = _class_or_404(class_id)
+    form = _class_form(klass)
+    if form.validate_on_submit():
+        try:
+            settings.save_class(klass, klass.year, form.name.data, form.grade.data, form.homeroom.data)
+        except ServiceError as err:
+            getattr(form, err.field or "name").errors.append(err.message)
+        else:
+            flash("Đã lưu lớp.", "success")
+            return redirect_to(url_for("admin.class_edit", class_id=klass.id))
+    return _class_page(klass, form, AssignmentForm(prefix="a"), 422 if request.method == "POST" else 200)
+
+
+def _class_page(klass, form, aform, status):
+    staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
+    aform.staff.choices = [(0, "— chọn giáo viên —")] + [(s.id, s.full_name) for s in staff]
+    subjects = (Subject.select().join(GradeSubject).where(GradeSubject.grade == klass.grade_id)
+                .order_by(Subject.sort_order))
+    aform.subject.choices = [(s.id, s.name) for s in subjects]
+    assignments = (TeachingAssignment.select(TeachingAssignment, Subject, Staff).join(Subject)
+                   .switch(TeachingAssignment).join(Staff)
+                   .where(TeachingAssignment.school_class == klass).order_by(Subject.sort_order))
+    return render("admin/class_edit.html", "admin/_partials/assignments.html", klass=klass, form=form,
+                  aform=aform, assignments=assignments, status=status)
+
+
+@bp.post("/lop/<int:class_id>/xoa")
+def class_delete(class_id):
+    klass = _class_or_404(class_id)
+    try:
+        settings.delete_class(klass)
+    except ServiceError as err:
+        flash(err.message, "error")
+        return redirect_to(url_for("admin.class_edit", class_id=klass.id))
+    flash(f"Đã xóa lớp {klass.name}.", "success")
+    return redirect_to(url_for("admin.classes"))
+
+
+@bp.post("/lop/<int:class_id>/phan-cong")
+def assignment_add(class_id):
+    klass = _class_or_404(class_id)
+    aform = AssignmentForm(prefix="a")
+    _class_page(klass, _class_form(klass, bind=False), aform, 200)  # fills the choices before validation
+    status = 422
+    if aform.validate_on_submit():
+        try:
+            settings.add_assignment(klass, aform.staff.data, aform.subject.data)
+        except ServiceError as err:
+            getattr(aform, err.field or "staff").errors.append(err.message)
+        else:
+            aform = AssignmentForm(prefix="a", formdata=None)
+            status = 200
+    return _class_page(klass, _class_form(klass, bind=False), aform, status)
+
+
+@bp.post("/phan-cong/<int:assignment_id>/xoa")
+def assignment_delete(assignment_id):
+    ta = TeachingAssignment.get_or_none(TeachingAssignment.id == assignment_id)
+    if ta is None:
+        abort(404)
+    klass = ta.school_class
+    settings.remove_assignment(ta)
+    return _class_page(klass, _class_form(klass, bind=False), AssignmentForm(prefix="a", formdata=None), 200)

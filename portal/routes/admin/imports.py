@@ -1,0 +1,83 @@
+"""Import and export of the pupil and staff lists (.xlsx / .csv), with downloadable templates."""
+from flask import Response, abort, request
+
+from portal.forms.admin import ImportForm
+from portal.htmx import render
+from portal.services import ServiceError, audit, imports
+from portal.services.school import current_year
+from portal.services.settings import school_or_none
+
+from . import bp
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = {"hoc-sinh": "pupils", "can-bo": "staff"}
+TITLES = {"pupils": "Nhập danh sách học sinh", "staff": "Nhập danh sách cán bộ, giáo viên"}
+
+
+def _kind(slug):
+    kind = KINDS.get(slug)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+def _xlsx(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/nhap/<slug>", methods=["GET", "POST"])
+def import_list(slug):
+    kind = _kind(slug)
+    form = ImportForm()
+    report = result = None
+    status = 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors.append("Vui lòng chọn tệp.")
+            status = 422
+        else:
+            data = upload.read()
+            if kind == "pupils":
+                year = current_year()
+                report = imports.validate_pupils(upload.filename, data, year) if year else None
+            else:
+                report = imports.validate_staff(upload.filename, data)
+            if report is None:
+                form.file.errors.append("Chưa có năm học hiện tại.")
+                status = 422
+            elif not report.ok:
+                status = 422
+            else:
+                try:
+                    result = (imports.apply_pupils(report, school_or_none()) if kind == "pupils"
+                              else imports.apply_staff(report))
+                except ServiceError as err:
+                    report.file_error = err.message
+                    status = 422
+    elif request.method == "POST":
+        status = 422
+    return render("admin/import.html", form=form, slug=slug, kind=kind, title=TITLES[kind], report=report,
+                  result=result, status=status)
+
+
+@bp.get("/mau/<slug>.xlsx")
+def import_template(slug):
+    kind = _kind(slug)
+    return _xlsx(imports.template(kind), f"mau-{slug}.xlsx")
+
+
+@bp.get("/xuat/<slug>.xlsx")
+def export_list(slug):
+    kind = _kind(slug)
+    if kind == "pupils":
+        year = current_year()
+        if year is None:
+            abort(404)
+        data = imports.export_pupils(year)
+        name = f"danh-sach-hoc-sinh-{year.name}.xlsx"
+    else:
+        data = imports.export_staff()
+        name = "danh-sach-can-bo.xlsx"
+    audit.record("export.list", summary=f"Xuất {name}", kind=kind)
+    return _xlsx(data, name)

@@ -1,0 +1,92 @@
+"""Pupils: the list by class with search, and the pupil form (every field of the student page)."""
+from flask import abort, flash, request, url_for
+
+from portal.forms.admin import PupilForm
+from portal.htmx import redirect_to, render
+from portal.models import Enrolment, Grade, Pupil, SchoolClass
+from portal.services import ServiceError
+from portal.services.collation import name_key
+from portal.services.identity import masked
+from portal.services.people import save_pupil
+from portal.services.school import current_year
+from portal.services.settings import school_or_none
+
+from . import bp
+
+PAGE = 100
+
+
+def _year_classes(year):
+    if year is None:
+        return []
+    return list(SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)
+                .order_by(Grade.number, SchoolClass.name))
+
+
+@bp.get("/hoc-sinh")
+def pupils():
+    year = current_year()
+    classes = _year_classes(year)
+    class_id = request.args.get("lop", type=int)
+    query = " ".join(request.args.get("q", "").split())[:100]
+    only_review = request.args.get("ra_soat") == "1"
+    q = (Pupil.select(Pupil, Enrolment, SchoolClass).join(Enrolment).join(SchoolClass)
+         .where((SchoolClass.year == year) & (Enrolment.status == "active")))
+    if class_id:
+        q = q.where(SchoolClass.id == class_id)
+    if query:
+        q = q.where(Pupil.full_name.contains(query) | Pupil.code.contains(query))
+    if only_review:
+        q = q.where(Pupil.review_note != "")
+    rows = sorted(q, key=lambda p: (p.enrolment.school_class.grade_id, p.enrolment.school_class.name,
+                                    name_key(p.full_name))) if year else []
+    return render("admin/pupils.html", "admin/_partials/pupil_table.html", classes=classes, rows=rows[:PAGE],
+                  total=len(rows), class_id=class_id, query=query, only_review=only_review, masked=masked)
+
+
+def _pupil_form(pupil=None):
+    form = PupilForm(obj=pupil)
+    form.school_class.choices = [(c.id, c.name) for c in _year_classes(current_year())]
+    if pupil is not None and request.method == "GET":
+        enrolment = (Enrolment.select().join(SchoolClass)
+                     .where((Enrolment.pupil == pupil) & (SchoolClass.year == current_year())).first())
+        form.school_class.data = enrolment.school_class_id if enrolment else None
+    return form
+
+
+def _save(pupil, form):
+    klass = SchoolClass.get_or_none(SchoolClass.id == form.school_class.data)
+    return save_pupil(pupil, form.data, klass, school_or_none())
+
+
+@bp.route("/hoc-sinh/moi", methods=["GET", "POST"])
+def pupil_new():
+    form = _pupil_form()
+    if form.validate_on_submit():
+        try:
+            pupil = _save(None, form)
+        except ServiceError as err:
+            getattr(form, err.field or "code").errors.append(err.message)
+        else:
+            flash(f"Đã thêm học sinh {pupil.full_name}." + (" Cần rà soát: " + pupil.review_note if pupil.review_note else ""),
+                  "warning" if pupil.review_note else "success")
+            return redirect_to(url_for("admin.pupils"))
+    return render("admin/pupil_form.html", form=form, pupil=None, status=422 if request.method == "POST" else 200)
+
+
+@bp.route("/hoc-sinh/<int:pupil_id>", methods=["GET", "POST"])
+def pupil_edit(pupil_id):
+    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
+    if pupil is None:
+        abort(404)
+    form = _pupil_form(pupil)
+    if form.validate_on_submit():
+        try:
+            pupil = _save(pupil, form)
+        except ServiceError as err:
+            getattr(form, err.field or "code").errors.append(err.message)
+        else:
+            flash("Đã lưu thông tin học sinh." + (" Cần rà soát: " + pupil.review_note if pupil.review_note else ""),
+                  "warning" if pupil.review_note else "success")
+            return redirect_to(url_for("admin.pupils"))
+    return render("admin/pupil_form.html", form=form, pupil=pupil, status=422 if request.method == "POST" else 200)

@@ -1,0 +1,45 @@
+"""Subjects and where each is taught, tested and optional: editable data, not code."""
+from flask import abort, flash, request, url_for
+
+from portal.forms.admin import SubjectForm
+from portal.htmx import redirect_to, render
+from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject
+from portal.services import settings
+
+from . import bp
+
+
+def _grades():
+    school = settings.school_or_none()
+    numbers = list(LEVEL_GRADES[school.level]) if school else []
+    return list(Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number))
+
+
+@bp.get("/mon-hoc")
+def subjects():
+    school = settings.school_or_none()
+    rows = Subject.select().where(Subject.level == (school.level if school else "TH")).order_by(Subject.sort_order)
+    grades = _grades()
+    matrix = {(gs.subject_id, gs.grade_id): gs for gs in GradeSubject.select()}
+    return render("admin/subjects.html", subjects=rows, grades=grades, matrix=matrix)
+
+
+@bp.route("/mon-hoc/<int:subject_id>", methods=["GET", "POST"])
+def subject_edit(subject_id):
+    subject = Subject.get_or_none(Subject.id == subject_id)
+    if subject is None:
+        abort(404)
+    form = SubjectForm(obj=subject)
+    grades = _grades()
+    current = {gs.grade_id: gs for gs in GradeSubject.select().where(GradeSubject.subject == subject)}
+    if form.validate_on_submit():
+        chosen = {}
+        for g in grades:
+            tested = [c for c in CHECKPOINTS if request.form.get(f"g{g.id}-{c}")]
+            chosen[g.id] = (bool(request.form.get(f"g{g.id}-taught")), bool(request.form.get(f"g{g.id}-optional")),
+                            ",".join(tested))
+        settings.save_subject(subject, form.data, chosen)
+        flash(f"Đã lưu môn {subject.name}.", "success")
+        return redirect_to(url_for("admin.subjects"))
+    return render("admin/subject_edit.html", form=form, subject=subject, grades=grades, current=current,
+                  status=422 if request.method == "POST" else 200)

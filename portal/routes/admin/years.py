@@ -1,0 +1,72 @@
+"""School years, terms and the calendar of deadlines."""
+from flask import abort, flash, request, url_for
+
+from portal.forms import parse_vn_date
+from portal.forms.admin import YearForm
+from portal.htmx import redirect_to, render
+from portal.models import CalendarDate, Grade, SchoolYear
+from portal.services import ServiceError, calendar, settings
+from portal.services.school import create_year, set_current_year
+
+from . import bp
+
+
+def _year_or_404(year_id) -> SchoolYear:
+    year = SchoolYear.get_or_none(SchoolYear.id == year_id)
+    if year is None:
+        abort(404)
+    return year
+
+
+@bp.route("/nam-hoc", methods=["GET", "POST"])
+def years():
+    form = YearForm()
+    if form.validate_on_submit():
+        school = settings.school_or_none()
+        if school is None:
+            form.first_year.errors.append("Vui lòng nhập thông tin trường trước.")
+        else:
+            try:
+                year = create_year(school, form.first_year.data, form.make_current.data)
+            except ServiceError as err:
+                form.first_year.errors.append(err.message)
+            else:
+                flash(f"Đã tạo năm học {year.name}.", "success")
+                return redirect_to(url_for("admin.years"))
+    years = SchoolYear.select().order_by(SchoolYear.name.desc())
+    return render("admin/years.html", form=form, years=years, status=422 if request.method == "POST" else 200)
+
+
+@bp.post("/nam-hoc/<int:year_id>/hien-tai")
+def make_current(year_id):
+    year = _year_or_404(year_id)
+    set_current_year(year)
+    flash(f"Năm học hiện tại: {year.name}.", "success")
+    return redirect_to(url_for("admin.years"))
+
+
+@bp.route("/nam-hoc/<int:year_id>/lich", methods=["GET", "POST"])
+def year_calendar(year_id):
+    year = _year_or_404(year_id)
+    rows = list(CalendarDate.select().where(CalendarDate.year == year).order_by(CalendarDate.on))
+    errors, typed = {}, {}
+    if request.method == "POST":
+        dates = {}
+        for row in rows:
+            text = request.form.get(f"date-{row.id}", "")
+            typed[row.id] = text
+            try:
+                dates[row.id] = parse_vn_date(text)
+            except ValueError as err:
+                errors[row.id] = str(err)
+        if not errors:
+            try:
+                settings.set_calendar(year, dates)
+            except ServiceError as err:
+                errors[0] = err.message
+            else:
+                flash("Đã lưu lịch năm học.", "success")
+                return redirect_to(url_for("admin.year_calendar", year_id=year.id))
+    grades = {g.id: g.number for g in Grade.select()}
+    return render("admin/calendar.html", year=year, rows=rows, errors=errors, typed=typed,
+                  label=calendar.label, grades=grades, status=422 if errors else 200)

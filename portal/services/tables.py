@@ -1,0 +1,197 @@
+"""Reading and writing spreadsheets (.xlsx with openpyxl, .csv in UTF-8) safely.
+
+An uploaded file is untrusted: a renamed non-xlsx, a zip bomb, a million rows, a legacy encoding.
+Each gets a clear Vietnamese message before anything is parsed in full.
+"""
+import csv
+import datetime as dt
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import ServiceError
+
+
+class TableFileError(ServiceError):
+    pass
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    required: bool = False
+    kind: str = "text"  # text | date | gender | bool | digits
+    max_len: int = 255
+    choices: tuple = ()
+    aliases: tuple = ()
+
+
+@dataclass
+class RowIssue:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: list = field(default_factory=list)  # (row number, clean dict)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    file_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and not self.errors
+
+
+def normalise_header(text) -> str:
+    text = unicodedata.normalize("NFC", str(text or "")).strip().casefold()
+    text = text.split("(")[0].replace("*", "").strip()
+    return " ".join(text.split())
+
+
+def read_table(filename: str, data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
+    """The first sheet (or the CSV) as rows of cell values, header first; trailing blank rows dropped."""
+    name = (filename or "").lower()
+    if not data:
+        raise TableFileError("Tệp tải lên đang trống.")
+    if name.endswith(".xls"):
+        raise TableFileError("Định dạng .xls cũ không được hỗ trợ. Vui lòng mở tệp bằng Excel và lưu lại dạng .xlsx.")
+    if name.endswith(".xlsx"):
+        rows = _read_xlsx(data, max_rows, max_unzipped)
+    elif name.endswith(".csv"):
+        rows = _read_csv(data, max_rows)
+    else:
+        raise TableFileError("Chỉ nhận tệp .xlsx hoặc .csv.")
+    while rows and all(_blank(v) for v in rows[-1]):
+        rows.pop()
+    if len(rows) < 2:
+        raise TableFileError("Tệp không có dòng dữ liệu nào (chỉ có tiêu đề hoặc trống).")
+    return rows
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
+    bad = "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là tệp khác được đổi tên). Vui lòng dùng tệp mẫu."
+    buf = io.BytesIO(data)
+    if not zipfile.is_zipfile(buf):
+        raise TableFileError(bad)
+    try:
+        with zipfile.ZipFile(buf) as zf:
+            if sum(i.file_size for i in zf.infolist()) > max_unzipped:
+                raise TableFileError("Nội dung tệp Excel quá lớn. Vui lòng chia nhỏ danh sách.")
+            if "xl/workbook.xml" not in zf.namelist():
+                raise TableFileError(bad)
+        wb = openpyxl.load_workbook(buf, read_only=True, data_only=True)
+    except TableFileError:
+        raise
+    except Exception:  # openpyxl raises many kinds on malformed parts
+        raise TableFileError(bad) from None
+    try:
+        ws = wb.worksheets[0]
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            if len(rows) > max_rows:
+                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {max_rows} dòng dữ liệu).")
+            rows.append(list(row))
+        return rows
+    except TableFileError:
+        raise
+    except Exception:
+        raise TableFileError(bad) from None
+    finally:
+        wb.close()
+
+
+def _read_csv(data: bytes, max_rows: int) -> list[list]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise TableFileError("Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: “CSV UTF-8”).") from None
+    if "\x00" in text:
+        raise TableFileError("Tệp CSV chứa ký tự không hợp lệ.")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(text), dialect):
+            if len(rows) > max_rows:
+                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {max_rows} dòng dữ liệu).")
+            rows.append(row)
+    except csv.Error:
+        raise TableFileError("Không đọc được tệp CSV: định dạng không hợp lệ.") from None
+    return rows
+
+
+def map_headers(header: list, columns: list[Column]) -> dict[str, int]:
+    """Column key → index; raises with every missing required column named."""
+    labels = {normalise_header(c.label): c.key for c in columns}
+    for c in columns:
+        for alias in c.aliases:
+            labels[normalise_header(alias)] = c.key
+    found = {}
+    for i, cell in enumerate(header):
+        key = labels.get(normalise_header(cell))
+        if key and key not in found:
+            found[key] = i
+    missing = [c.label for c in columns if c.required and c.key not in found]
+    if missing:
+        raise TableFileError("Tệp thiếu cột bắt buộc: " + ", ".join(missing) + ". Vui lòng dùng tệp mẫu.")
+    return found
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%d/%m/%Y")
+    return unicodedata.normalize("NFC", " ".join(str(value).split()))
+
+
+def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes: list[str] | None = None) -> bytes:
+    """A workbook whose first sheet has the header and rows; text columns stay text (no lost zeros)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    ws.append([c.label + (" *" if c.required else "") for c in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for i, c in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(12, min(40, len(c.label) + 6))
+        if c.kind in ("text", "digits", "date"):
+            for r in range(2, max(len(rows) + 2, 1001)):
+                ws[f"{letter}{r}"].number_format = "@"
+        if c.choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=not c.required)
+            dv.error = "Vui lòng chọn một giá trị trong danh sách."
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}1000")
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    if notes:
+        guide = wb.create_sheet("Hướng dẫn")
+        for line in notes:
+            guide.append([line])
+        guide.column_dimensions["A"].width = 110
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

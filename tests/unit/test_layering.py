@@ -1,0 +1,56 @@
+"""Import direction (STYLE.md): grading and signing are pure; migrations never import the models."""
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                names.add("." * node.level + (node.module or ""))
+            else:
+                names.add(node.module or "")
+    return names
+
+
+def files(folder):
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", files("portal/grading") + files("portal/signing"), ids=lambda p: p.name)
+def test_pure_packages_import_no_flask_or_portal(path):
+    bad = {n for n in imports_of(path)
+           if n.split(".")[0] in {"flask", "flask_login", "flask_wtf", "peewee", "playhouse"}
+           or (n.startswith("portal") and not n.startswith(("portal.grading", "portal.signing")))
+           or n.startswith("..")}
+    assert not bad, f"{path.name} imports {bad}"
+
+
+@pytest.mark.parametrize("path", files("migrations"), ids=lambda p: p.name)
+def test_migrations_do_not_import_models(path):
+    assert not {n for n in imports_of(path) if n.startswith("portal")}
+
+
+@pytest.mark.parametrize("path", files("portal/models"), ids=lambda p: p.name)
+def test_models_never_call_services_or_routes(path):
+    assert not {n for n in imports_of(path) if n.startswith(("portal.services", "portal.routes"))}
+
+
+@pytest.mark.parametrize("path", files("portal/routes"), ids=lambda p: p.name)
+def test_routes_do_not_open_transactions_or_read_htmx_headers(path):
+    text = path.read_text(encoding="utf-8")
+    assert "db.atomic" not in text and "execute_sql" not in text
+    assert "HX-" not in text, "only portal/htmx.py reads HX-* headers"
+
+
+def test_modules_stay_small():
+    big = [(p.relative_to(ROOT), n) for p in files("portal") if (n := len(p.read_text().splitlines())) > 450]
+    assert not big, big
