@@ -48,7 +48,9 @@ def authenticate(username: str, password: str, ip: str) -> User:
         LoginAttempt.create(username=username[:150], ip=ip, succeeded=ok)
         if not ok:
             audit.record("login.failed", user=None, username=username[:150], summary="Đăng nhập thất bại")
-            raise ServiceError(BAD_LOGIN)
+    if not ok:  # raised after the block: the failed attempt must be committed, not rolled back
+        raise ServiceError(BAD_LOGIN)
+    with db.atomic():
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = utcnow()
