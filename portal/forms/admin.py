@@ -2,7 +2,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.models import ASSESSMENTS, GENDERS, LEVELS, ROLES, SUBJECT_KINDS
@@ -85,7 +85,7 @@ class PupilForm(FlaskForm):
     code = text("Mã học sinh", required=True, max_len=30)
     full_name = text("Họ và tên", required=True, max_len=120)
     gender = SelectField("Giới tính", coerce=int, choices=GENDER_CHOICES)
-    born_on = VNDateField("Ngày sinh", validators=[DataRequired(REQUIRED), optional_date_in_past])
+    born_on = VNDateField("Ngày sinh", validators=[InputRequired(REQUIRED), optional_date_in_past])
     school_class = SelectField("Lớp", coerce=int)
     ethnicity = text("Dân tộc", required=True, max_len=60)
     nationality = text("Quốc tịch", required=True, max_len=60)

@@ -9,6 +9,8 @@ from .school import enrol
 
 PUPIL_FIELDS = ("code", "full_name", "gender", "born_on", "ethnicity", "nationality", "birthplace", "hometown",
                 "address", "father_name", "mother_name", "guardian_name", "national_id", "registry_number")
+NULLABLE = {"born_on", "national_id"}
+KEEP_DEFAULT = {"gender", "is_active"}
 STAFF_FIELDS = ("code", "full_name", "gender", "born_on", "title", "phone", "email", "is_active")
 
 
@@ -17,6 +19,10 @@ def _clean(data: dict, fields) -> dict:
     for f in fields:
         if f in data:
             value = data[f]
+            if value is None and f in KEEP_DEFAULT:
+                continue
+            if value is None and f not in NULLABLE:
+                value = ""
             if isinstance(value, str):
                 value = nfc(" ".join(value.split())) if f.endswith("name") else nfc(value.strip())
             out[f] = value
