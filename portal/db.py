@@ -21,6 +21,16 @@ PRAGMAS = {
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def write_tx():
+    """A write transaction that takes SQLite's write lock at BEGIN.
+
+    A deferred transaction that reads first and writes later can fail with "database is locked"
+    when another writer got there in between (the busy timeout cannot help an upgrade deadlock);
+    BEGIN IMMEDIATE makes writers queue instead. Nested calls become savepoints.
+    """
+    return db.atomic("IMMEDIATE")
+
+
 def init_db(path: str) -> None:
     """Point the shared handle at a SQLite file."""
     if not db.is_closed():

@@ -1,6 +1,8 @@
 """Jinja and request wiring shared by every page: CSRF, template helpers, security headers."""
 import datetime as dt
+import gzip
 
+from flask import request
 from flask_wtf.csrf import CSRFProtect
 
 from .models import CHECKPOINTS, GENDERS, LEVELS, ROLES
@@ -34,6 +36,22 @@ def init_app(app):
     app.jinja_env.globals["school_name"] = school_name
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.globals.update(ROLES=ROLES, GENDERS=GENDERS, LEVELS=LEVELS, CHECKPOINTS=CHECKPOINTS)
+
+    @app.after_request
+    def _compress(resp):
+        """Gzip large pages: a class grid is hundreds of small forms, and teachers are on phones."""
+        if (resp.status_code < 200 or resp.direct_passthrough or resp.is_streamed
+                or "gzip" not in request.headers.get("Accept-Encoding", "")
+                or "Content-Encoding" in resp.headers
+                or not (resp.mimetype or "").startswith(("text/", "application/json"))):
+            return resp
+        data = resp.get_data()
+        if len(data) < 4096:
+            return resp
+        resp.set_data(gzip.compress(data, compresslevel=5))
+        resp.headers["Content-Encoding"] = "gzip"
+        resp.headers["Vary"] = "Accept-Encoding"
+        return resp
 
     @app.after_request
     def _headers(resp):

@@ -2,6 +2,9 @@
 from .accounts import ROLES, LoginAttempt, User, UserRole
 from .audit import AuditEntry
 from .base import BaseModel
+from .evaluation import (
+    ChangeRequest, CommentTemplate, EvaluationChange, EvaluationLock, QualityResult, SubjectResult, YearResult,
+)
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
@@ -23,4 +26,5 @@ from .school import (
 ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
+    SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
 ]

@@ -2,12 +2,10 @@
 
 
 def register_blueprints(app):
-    from . import admin, auth, classes, home
+    from . import admin, auth, classes, evaluation, home, review, summary, transfer
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(home.bp)
-    app.register_blueprint(classes.bp)
-    app.register_blueprint(admin.bp)
+    for module in (auth, home, classes, admin, evaluation, summary, review, transfer):
+        app.register_blueprint(module.bp)
 
     @app.get("/healthz", endpoint="health")
     def health():

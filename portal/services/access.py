@@ -5,6 +5,7 @@ clerk) see every class; a homeroom teacher reaches their class; a subject teache
 classes × subjects they are assigned.
 """
 from flask import abort
+from werkzeug.exceptions import Forbidden as _HTTPForbidden
 
 from portal.models import Grade, School, SchoolClass, TeachingAssignment, User
 
@@ -12,8 +13,8 @@ BOARD = {"principal", "vice_principal"}
 SCHOOL_WIDE = {"admin", "principal", "vice_principal", "clerk"}
 
 
-class Forbidden(Exception):
-    pass
+class Forbidden(_HTTPForbidden):
+    """Raised by services when the user may not do this; Flask answers 403."""
 
 
 def require(allowed: bool) -> None:

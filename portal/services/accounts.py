@@ -4,7 +4,7 @@ import secrets
 
 from flask import current_app
 
-from portal.db import db
+from portal.db import write_tx
 from portal.models import ROLES, LoginAttempt, Staff, User, UserRole
 from portal.models.base import utcnow
 
@@ -44,13 +44,13 @@ def authenticate(username: str, password: str, ip: str) -> User:
     else:
         ok = user.is_active and check_password(user.password_hash, password)
 
-    with db.atomic():
+    with write_tx():
         LoginAttempt.create(username=username[:150], ip=ip, succeeded=ok)
         if not ok:
             audit.record("login.failed", user=None, username=username[:150], summary="Đăng nhập thất bại")
     if not ok:  # raised after the block: the failed attempt must be committed, not rolled back
         raise ServiceError(BAD_LOGIN)
-    with db.atomic():
+    with write_tx():
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = utcnow()
@@ -69,7 +69,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
     problem = policy_error(new, user.username)
     if problem:
         raise ServiceError(problem, field="new")
-    with db.atomic():
+    with write_tx():
         user.password_hash = hash_password(new)
         user.must_change_password = False
         user.password_changed_at = utcnow()
@@ -117,7 +117,7 @@ def set_roles(user: User, roles: dict[str, bool]) -> None:
 def reset_password(user: User) -> str:
     """Issue a new temporary password that must be changed at next login."""
     password = temporary_password()
-    with db.atomic():
+    with write_tx():
         user.password_hash = hash_password(password)
         user.must_change_password = True
         user.save()

@@ -2,11 +2,12 @@
 import datetime as dt
 import random
 
-from portal.db import db
+from portal.db import db, write_tx
 from portal.models import Grade, Pupil, School, SchoolClass, Staff, Subject, TeachingAssignment
 from portal.models.base import nfc
 
 from . import ServiceError, accounts, calendar
+from .demo_results import seed_results
 from .school import current_year, enrol, seed_curriculum, setup_school
 
 DEMO_PASSWORD = "demo1234"
@@ -70,7 +71,7 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
         raise ServiceError("Cơ sở dữ liệu đã có dữ liệu. Dùng --reset để xóa và tạo lại trường mẫu.")
     rng = random.Random(seed)
     today = today or dt.date.today()
-    with db.atomic():
+    with write_tx():
         school = setup_school(
             "Trường Tiểu học Hoa Sen", "31001234", level="TH", today=today,
             department="Sở Giáo dục và Đào tạo thành phố Hải Phòng",
@@ -126,6 +127,7 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
                     registry_number=f"{pupil_no:04d}/{first_year - grade.number + 1}",
                 )
                 enrol(pupil, klass, school, entered_on=dt.date(first_year - grade.number + 1, 9, 5))
+        seed_results()
     return school
 
 

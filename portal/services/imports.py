@@ -4,7 +4,7 @@ import re
 
 from flask import current_app
 
-from portal.db import db
+from portal.db import write_tx
 from portal.forms import parse_vn_date
 from portal.models import ROLES, Enrolment, Pupil, SchoolClass, Staff, User
 from portal.models.base import nfc
@@ -175,7 +175,7 @@ def apply_pupils(report: ImportReport, school) -> dict:
     if not report.ok:
         raise ServiceError("Tệp còn lỗi, chưa ghi dữ liệu nào.")
     created = updated = 0
-    with db.atomic():
+    with write_tx():
         for rownum, values in report.rows:
             klass = values.pop("school_class")
             existing = Pupil.get_or_none(Pupil.code == values["code"])
@@ -239,7 +239,7 @@ def apply_staff(report: ImportReport) -> dict:
         raise ServiceError("Tệp còn lỗi, chưa ghi dữ liệu nào.")
     created = updated = 0
     passwords = []
-    with db.atomic():
+    with write_tx():
         for rownum, values in report.rows:
             existing = Staff.get_or_none(Staff.code == values["code"])
             username, roles = values.pop("username"), values.pop("roles")

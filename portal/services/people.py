@@ -1,5 +1,5 @@
 """Writing pupils and staff (with their accounts): one transaction each, audited."""
-from portal.db import db
+from portal.db import write_tx
 from portal.models import Pupil, SchoolClass, Staff, User, UserRole
 from portal.models.base import nfc, utcnow
 
@@ -63,7 +63,7 @@ def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, schoo
         if dup.exists():
             raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
     values["review_note"] = review_note(values.get("national_id"), values["born_on"], values["gender"])
-    with db.atomic():
+    with write_tx():
         if pupil is None:
             pupil = Pupil.create(**values)
             audit.record("pupil.created", pupil, summary=f"Thêm học sinh {pupil.full_name}")
@@ -91,7 +91,7 @@ def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dic
         raise ServiceError("Mã cán bộ đã tồn tại.", field="code")
     username = (username or "").strip().lower() or None
     new_password = None
-    with db.atomic():
+    with write_tx():
         if staff is None:
             staff = Staff.create(**values)
             audit.record("staff.created", staff, summary=f"Thêm cán bộ {staff.full_name}")

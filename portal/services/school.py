@@ -3,7 +3,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from portal.db import db
+from portal.db import write_tx
 from portal.models import (
     LEVEL_GRADES, CalendarDate, Enrolment, Grade, GradeSubject, Pupil, School, SchoolClass, SchoolYear,
     Subject, Term,
@@ -11,6 +11,7 @@ from portal.models import (
 
 from . import ServiceError, audit, calendar
 from .collation import sort_people
+from .comments import seed_bank
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -49,7 +50,7 @@ def create_year(school: School, first_year: int, make_current: bool = False) -> 
     if SchoolYear.select().where(SchoolYear.name == name).exists():
         raise ServiceError(f"Năm học {name} đã tồn tại.", field="first_year")
     starts_on, ends_on = calendar.year_bounds(first_year)
-    with db.atomic():
+    with write_tx():
         year = SchoolYear.create(school=school, name=name, starts_on=starts_on, ends_on=ends_on)
         for number, start, end in calendar.term_bounds(first_year):
             Term.create(year=year, number=number, starts_on=start, ends_on=end)
@@ -62,7 +63,7 @@ def create_year(school: School, first_year: int, make_current: bool = False) -> 
 
 
 def set_current_year(year: SchoolYear) -> None:
-    with db.atomic():
+    with write_tx():
         SchoolYear.update(is_current=False).where(SchoolYear.id != year.id).execute()
         SchoolYear.update(is_current=True).where(SchoolYear.id == year.id).execute()
         year.is_current = True
@@ -73,9 +74,10 @@ def setup_school(name: str, code: str, level: str = "TH", today: dt.date | None 
     if School.select().exists():
         raise ServiceError("Trường đã được thiết lập.")
     today = today or dt.date.today()
-    with db.atomic():
+    with write_tx():
         school = School.create(name=name, code=code, level=level, **fields)
         seed_curriculum(level)
+        seed_bank()
         create_year(school, calendar.school_year_of(today), make_current=True)
     return school
 

@@ -1,7 +1,7 @@
 """The school's details, years, calendar, classes, subjects and assignments: administrator writes."""
 import datetime as dt
 
-from portal.db import db
+from portal.db import write_tx
 from portal.models import (
     CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment,
 )
@@ -19,7 +19,7 @@ def school_or_none() -> School | None:
 
 def save_school(school: School | None, data: dict) -> School:
     values = {k: data[k] for k in SCHOOL_FIELDS if k in data}
-    with db.atomic():
+    with write_tx():
         if school is None:
             school = School.create(**values)
             seed_curriculum(school.level)
@@ -35,7 +35,7 @@ def save_school(school: School | None, data: dict) -> School:
 def set_calendar(year: SchoolYear, dates: dict[int, dt.date | None]) -> None:
     """Change calendar dates (by row id); a blank date is refused."""
     rows = {c.id: c for c in CalendarDate.select().where(CalendarDate.year == year)}
-    with db.atomic():
+    with write_tx():
         for cid, on in dates.items():
             row = rows.get(cid)
             if row is None:
@@ -56,7 +56,7 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
     if dup.exists():
         raise ServiceError(f"Lớp {name} đã có trong năm học {year.name}.", field="name")
     homeroom = Staff.get_or_none(Staff.id == homeroom_id) if homeroom_id else None
-    with db.atomic():
+    with write_tx():
         if klass is None:
             klass = SchoolClass.create(year=year, name=name, grade=grade_id, homeroom=homeroom)
             audit.record("class.created", klass, summary=f"Tạo lớp {name}")
@@ -73,7 +73,7 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
 def delete_class(klass: SchoolClass) -> None:
     if Enrolment.select().where(Enrolment.school_class == klass).exists():
         raise ServiceError("Lớp đang có học sinh; chuyển học sinh sang lớp khác trước khi xóa.")
-    with db.atomic():
+    with write_tx():
         audit.record("class.deleted", klass, summary=f"Xóa lớp {klass.name}")
         klass.delete_instance(recursive=True)
 
@@ -89,21 +89,21 @@ def add_assignment(klass: SchoolClass, staff_id: int, subject_id: int) -> Teachi
                                          & (TeachingAssignment.subject == subject_id)
                                          & (TeachingAssignment.staff == staff)).exists():
         raise ServiceError("Phân công này đã có.", field="subject")
-    with db.atomic():
+    with write_tx():
         ta = TeachingAssignment.create(staff=staff, school_class=klass, subject=subject_id)
         audit.record("assignment.created", ta, summary=f"Phân công {staff.full_name} dạy {ta.subject.name} lớp {klass.name}")
     return ta
 
 
 def remove_assignment(ta: TeachingAssignment) -> None:
-    with db.atomic():
+    with write_tx():
         audit.record("assignment.deleted", ta, summary=f"Bỏ phân công {ta.staff.full_name} — {ta.subject.name} lớp {ta.school_class.name}")
         ta.delete_instance()
 
 
 def save_subject(subject: Subject, data: dict, grades: dict[int, tuple[bool, bool, str]]) -> None:
     """Update a subject and where it is taught: grade id → (taught, optional, tested_at)."""
-    with db.atomic():
+    with write_tx():
         for k in ("name", "kind", "assessment", "ministry_code", "sort_order"):
             if k in data and data[k] is not None:
                 setattr(subject, k, data[k])

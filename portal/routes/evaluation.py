@@ -1,0 +1,168 @@
+"""Entering evaluations: class overview, the grids (desktop), one pupil at a time (phone), the cell save."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.grading import tt27
+from portal.htmx import is_htmx, redirect_to, render
+from portal.models import CHECKPOINTS, Pupil, SchoolClass, Subject
+from portal.services import ServiceError, access, comments, evaluation, results
+from portal.services.school import class_roster
+from portal.services.grid import cell_view, grid_context, pupil_context
+
+bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
+
+
+def class_or_404(class_id) -> SchoolClass:
+    klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
+    if klass is None:
+        abort(404)
+    access.require(access.can_view_class(current_user, klass))
+    return klass
+
+
+def checkpoint_or_404(cp: str) -> str:
+    if cp not in evaluation.ALL_CHECKPOINTS:
+        abort(404)
+    return cp
+
+
+def subject_or_404(klass, subject_id) -> Subject:
+    subject = Subject.get_or_none(Subject.id == subject_id)
+    if subject is None:
+        abort(404)
+    access.require(evaluation.can_edit(current_user, klass, subject))
+    return subject
+
+
+@bp.get("/lop/<int:class_id>")
+def overview(class_id):
+    klass = class_or_404(class_id)
+    cp = checkpoint_or_404(request.args.get("cp") or results.current_checkpoint(klass))
+    missing = results.completeness(klass, cp, current_user)
+    return render("evaluation/class.html", klass=klass, cp=cp, missing=missing,
+                  deadline=results.deadline(klass, cp), lock=evaluation.find_lock(klass, cp),
+                  homeroom=access.is_homeroom_of(current_user, klass))
+
+
+@bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<cp>")
+def subject_grid(class_id, subject_id, cp):
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    return render("evaluation/grid.html", **grid_context(current_user, klass, checkpoint_or_404(cp), subject=subject))
+
+
+@bp.get("/lop/<int:class_id>/pcnl/<cp>")
+def quality_grid(class_id, cp):
+    klass = class_or_404(class_id)
+    access.require(access.is_homeroom_of(current_user, klass))
+    return render("evaluation/qualities.html", **grid_context(current_user, klass, checkpoint_or_404(cp)))
+
+
+@bp.get("/lop/<int:class_id>/tat-ca/<cp>")
+def all_subjects_grid(class_id, cp):
+    klass = class_or_404(class_id)
+    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user))
+    return render("evaluation/grid_all.html", **grid_context(current_user, klass, checkpoint_or_404(cp), all_subjects=True))
+
+
+@bp.get("/lop/<int:class_id>/hs/<int:pupil_id>/<cp>")
+def pupil_card(class_id, pupil_id, cp):
+    """One pupil at a time (phone): a subject's cells (?mon=) or the qualities, with previous/next."""
+    klass = class_or_404(class_id)
+    cp = checkpoint_or_404(cp)
+    subject = subject_or_404(klass, request.args.get("mon", type=int)) if request.args.get("mon") else None
+    if subject is None:
+        access.require(access.is_homeroom_of(current_user, klass))
+    ctx = pupil_context(current_user, klass, cp, pupil_id, subject)
+    if ctx is None:
+        abort(404)
+    return render("evaluation/pupil.html", **ctx)
+
+
+def _parse_target(target: str):
+    """'s<id>' is a subject, 'q<code>' a quality or quality group."""
+    if target.startswith("s") and target[1:].isdigit():
+        subject = Subject.get_or_none(Subject.id == int(target[1:]))
+        if subject is None:
+            abort(404)
+        return subject, None
+    if target.startswith("q") and len(target) > 1:
+        return None, target[1:]
+    abort(404)
+
+
+@bp.post("/o/<int:class_id>/<int:pupil_id>/<cp>/<target>/<field>")
+def save_cell(class_id, pupil_id, cp, target, field):
+    """Save one cell; htmx gets the cell back, a plain form goes back to its page."""
+    klass = class_or_404(class_id)
+    cp = checkpoint_or_404(cp)
+    subject, quality = _parse_target(target)
+    raw, reason = request.form.get("value", ""), request.form.get("reason", "")
+    status, state, message, value = 200, "saved", "", raw
+    try:
+        saved = evaluation.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
+                                reason=reason)
+    except evaluation.Locked as err:
+        status, state, message = 409, "locked", err.message
+    except ServiceError as err:
+        status, state, message = 422, "error", err.message
+    else:
+        value = saved.value
+        if saved.status == "requested":
+            status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
+    if not is_htmx():
+        flash(message or "Đã lưu.", "success" if status < 300 else "error")
+        return redirect(_same_site(request.referrer) or url_for("evaluation.overview", class_id=klass.id), code=303)
+    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
+    cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
+                     reason=reason)
+    return render("evaluation/_partials/cell.html", "evaluation/_partials/cell.html", c=cell,
+                  labels=request.args.get("l") == "1", status=status)
+
+
+def _same_site(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.post("/mau")
+def save_template():
+    """Keep a comment in the teacher's own bank."""
+    subject = Subject.get_or_none(Subject.id == request.form.get("subject_id", type=int)) if request.form.get("subject_id") else None
+    level = request.form.get("level", "")
+    if level not in tt27.SUBJECT_LEVELS and level not in tt27.QUALITY_LEVELS:
+        level = ""
+    text = request.form.get("text", "")
+    pupil = Pupil.get_or_none(Pupil.id == request.form.get("pupil_id", type=int))
+    if pupil is not None:  # the given name becomes the placeholder
+        given = pupil.given_name
+        text = " ".join(comments.PLACEHOLDER if w == given else w for w in text.split(" "))
+    try:
+        comments.save_own(current_user, subject, level, text, request.form.get("group", ""))
+    except ServiceError as err:
+        return err.message, 422
+    return "Đã lưu vào ngân hàng nhận xét của bạn.", 200
+
+
+@bp.post("/lop/<int:class_id>/chot")
+def finalize(class_id):
+    klass = class_or_404(class_id)
+    try:
+        tally = results.finalize_outcomes(current_user, klass)
+    except ServiceError as err:
+        flash(err.message, "error")
+    else:
+        flash("Đã chốt kết quả cuối năm: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())), "success")
+    return redirect_to(url_for("summary.summary", class_id=klass.id, cp="CN"))
+
+
+def roster_ids(klass):
+    return [p.id for p in class_roster(klass)]
+
+
+__all__ = ["bp", "CHECKPOINTS"]

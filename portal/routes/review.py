@@ -1,0 +1,97 @@
+"""The principal's desk: locks, change requests, evaluation history, progress against deadlines."""
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
+
+from portal.htmx import redirect_to, render
+from portal.models import CHECKPOINTS, ChangeRequest, EvaluationChange, EvaluationLock, Grade, SchoolClass, User
+from portal.services import ServiceError, access, evaluation, results
+from portal.services.school import current_year
+
+bp = Blueprint("review", __name__, url_prefix="/duyet")
+
+PAGE = 100
+
+
+@bp.before_request
+def _board_only():
+    access.require(access.is_board(current_user))
+
+
+@bp.get("/")
+def index():
+    year = current_year()
+    locks = EvaluationLock.select().where(EvaluationLock.year == year).order_by(EvaluationLock.locked_at.desc())
+    pending = (ChangeRequest.select().where(ChangeRequest.status == "pending").order_by(ChangeRequest.requested_at))
+    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
+    grades = Grade.select().where(Grade.id.in_(SchoolClass.select(SchoolClass.grade).where(SchoolClass.year == year)))
+    return render("review/index.html", year=year, locks=locks, pending=pending, classes=classes, grades=grades)
+
+
+@bp.post("/khoa")
+def lock():
+    year = current_year()
+    cp = request.form.get("checkpoint", "")
+    grade = Grade.get_or_none(Grade.id == request.form.get("grade", type=int)) if request.form.get("grade") else None
+    klass = SchoolClass.get_or_none(SchoolClass.id == request.form.get("class_id", type=int)) if request.form.get("class_id") else None
+    try:
+        evaluation.lock(current_user, year, cp, grade=grade, klass=klass)
+        flash(f"Đã khóa sổ {cp}.", "success")
+    except ServiceError as err:
+        flash(err.message, "error")
+    return redirect_to(url_for("review.index"))
+
+
+@bp.post("/khoa/<int:lock_id>/mo")
+def unlock(lock_id):
+    row = EvaluationLock.get_or_none(EvaluationLock.id == lock_id)
+    if row is None:
+        abort(404)
+    evaluation.unlock(current_user, row)
+    flash("Đã mở khóa.", "success")
+    return redirect_to(url_for("review.index"))
+
+
+@bp.post("/de-nghi/<int:request_id>")
+def decide(request_id):
+    req = ChangeRequest.get_or_none(ChangeRequest.id == request_id)
+    if req is None:
+        abort(404)
+    try:
+        evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
+        flash("Đã duyệt đề nghị." if req.status == "approved" else "Đã từ chối đề nghị.", "success")
+    except ServiceError as err:
+        flash(err.message, "error")
+    return redirect_to(url_for("review.index"))
+
+
+@bp.get("/lich-su")
+def history():
+    year = current_year()
+    q = (EvaluationChange.select().join(SchoolClass).where(SchoolClass.year == year)
+         .order_by(EvaluationChange.changed_at.desc()))
+    class_id = request.args.get("lop", type=int)
+    user_id = request.args.get("nguoi", type=int)
+    text = " ".join(request.args.get("hs", "").split())[:100]
+    if class_id:
+        q = q.where(EvaluationChange.school_class == class_id)
+    if user_id:
+        q = q.where(EvaluationChange.changed_by == user_id)
+    if text:
+        from portal.models import Pupil
+        q = q.switch(EvaluationChange).join(Pupil).where(Pupil.full_name.contains(text) | (Pupil.code == text))
+    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
+    users = User.select().order_by(User.username)
+    return render("review/history.html", "review/_partials/history_table.html", rows=list(q.limit(PAGE)),
+                  classes=classes, users=users, class_id=class_id, user_id=user_id, text=text)
+
+
+@bp.get("/tien-do")
+def progress():
+    year = current_year()
+    cp = request.args.get("cp") or (results.current_checkpoint(year) if year else "CN")
+    if cp not in CHECKPOINTS:
+        abort(404)
+    classes = list(SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name))
+    table = [(k, results.completeness(k, cp)) for k in classes]
+    deadline = results.deadline(classes[0], cp) if classes else None
+    return render("review/progress.html", cp=cp, table=table, deadline=deadline)

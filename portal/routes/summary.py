@@ -1,0 +1,55 @@
+"""The class summary (bảng tổng hợp kết quả đánh giá giáo dục của lớp): screen, print, .xlsx."""
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user
+
+from portal.grading import tt27
+from portal.htmx import render
+from portal.models import CHECKPOINTS, Pupil, YearResult
+from portal.services import ServiceError, access, audit, results
+from portal.services.summary_xlsx import summary_workbook
+
+from .evaluation import checkpoint_or_404, class_or_404
+
+bp = Blueprint("summary", __name__, url_prefix="/tong-hop")
+
+
+@bp.get("/lop/<int:class_id>/<cp>")
+def summary(class_id, cp):
+    klass = class_or_404(class_id)
+    cp = checkpoint_or_404(cp)
+    subjects, rows, counts = results.class_summary(klass, cp)
+    return render("evaluation/summary.html", klass=klass, cp=cp, subjects=subjects, rows=rows, counts=counts,
+                  qualities=tt27.ALL_QUALITIES, outcomes=tt27.OUTCOMES, board=access.is_board(current_user),
+                  homeroom=access.is_homeroom_of(current_user, klass))
+
+
+@bp.get("/lop/<int:class_id>/<cp>.xlsx")
+def summary_xlsx(class_id, cp):
+    klass = class_or_404(class_id)
+    cp = checkpoint_or_404(cp)
+    data = summary_workbook(klass, cp)
+    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp lớp {klass.name} {cp}")
+    name = f"tong-hop-{klass.name}-{cp}-{klass.year.name}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/lop/<int:class_id>/quyet-dinh/<int:pupil_id>")
+def decide(class_id, pupil_id):
+    """The principal's lên lớp / ở lại lớp decision after the supplementary evaluation."""
+    klass = class_or_404(class_id)
+    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
+    if pupil is None:
+        abort(404)
+    try:
+        results.decide_promotion(current_user, klass, pupil, request.form.get("decision", ""),
+                                 request.form.get("note", ""))
+        message, status = "Đã ghi quyết định.", 200
+    except ServiceError as err:
+        message, status = err.message, 422
+    year = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
+    return render("evaluation/_partials/decision.html", "evaluation/_partials/decision.html", klass=klass,
+                  pupil=pupil, year=year, message=message, status=status)
+
+
+__all__ = ["bp", "CHECKPOINTS"]

@@ -1,0 +1,43 @@
+"""Excel round trip for one class × subject × checkpoint."""
+from flask import Blueprint, Response, request
+from flask_login import current_user
+
+from portal.forms.admin import ImportForm
+from portal.htmx import render
+from portal.services import access, results_io
+
+from .evaluation import checkpoint_or_404, class_or_404, subject_or_404
+
+bp = Blueprint("transfer", __name__, url_prefix="/danh-gia/excel")
+
+
+@bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<cp>.xlsx")
+def export_results(class_id, subject_id, cp):
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    data = results_io.export(klass, subject, checkpoint_or_404(cp))
+    name = f"{subject.code}-{klass.name}-{cp}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/lop/<int:class_id>/mon/<int:subject_id>/<cp>/nhap", methods=["GET", "POST"])
+def import_results(class_id, subject_id, cp):
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    cp = checkpoint_or_404(cp)
+    access.require(access.can_enter_subject(current_user, klass, subject))
+    form = ImportForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors.append("Vui lòng chọn tệp.")
+            status = 422
+        else:
+            report = results_io.import_results(current_user, klass, subject, cp, upload.filename, upload.read())
+            status = 200 if report.ok else 422
+    elif request.method == "POST":
+        status = 422
+    return render("evaluation/import.html", form=form, klass=klass, subject=subject, cp=cp, report=report,
+                  status=status)

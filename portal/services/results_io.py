@@ -1,0 +1,90 @@
+"""One class × subject × checkpoint as a spreadsheet: export, template, import (all or nothing)."""
+from flask import current_app
+
+from portal.db import write_tx
+
+from . import ServiceError, access, audit, evaluation, results
+from .school import class_roster
+from .tables import Column, ImportReport, RowIssue, TableFileError, cell_text, map_headers, read_table, write_xlsx
+
+
+def columns(tested: bool) -> list[Column]:
+    cols = [Column("code", "Mã học sinh", required=True), Column("full_name", "Họ và tên"),
+            Column("level", "Mức đạt được", choices=("T", "H", "C"))]
+    if tested:
+        cols.append(Column("score", "Điểm KTĐK"))
+    cols.append(Column("comment", "Nhận xét", max_len=evaluation.MAX_COMMENT))
+    return cols
+
+
+def export(klass, subject, cp) -> bytes:
+    tested = evaluation.tested_at(klass, subject, cp)
+    res = results.subject_results(klass, [cp], subject)
+    rows = []
+    for p in class_roster(klass):
+        r = res.get((p.id, subject.id, cp))
+        line = [p.code, p.full_name, r.level if r else ""]
+        if tested:
+            line.append(str(r.score) if r and r.score else "")
+        line.append(r.comment if r else "")
+        rows.append(line)
+    notes = [f"{subject.name} — lớp {klass.name} — {cp} — năm học {klass.year.name}",
+             "Mức: T, H hoặc C. Điểm: số nguyên 1–10. Không đổi mã học sinh. Có lỗi ở bất kỳ dòng nào thì không ghi dòng nào."]
+    return write_xlsx(f"{subject.code} {klass.name} {cp}", columns(tested), rows, notes)
+
+
+def import_results(user, klass, subject, cp, filename: str, data: bytes) -> ImportReport:
+    """Validate every row, then write them all in one transaction; locked cells are refused with the reason."""
+    if not access.can_enter_subject(user, klass, subject):
+        raise access.Forbidden()
+    report = ImportReport()
+    tested = evaluation.tested_at(klass, subject, cp)
+    cols = columns(tested)
+    cfg = current_app.config
+    try:
+        table = read_table(filename, data, cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"])
+        index = map_headers(table[0], cols)
+    except TableFileError as err:
+        report.file_error = err.message
+        return report
+    pupils = {p.code: p for p in class_roster(klass)}
+    current = results.subject_results(klass, [cp], subject)
+    locked = evaluation.find_lock(klass, cp) is not None
+    seen = {}
+    for rownum, raw in enumerate(table[1:], start=2):
+        if all(v is None or not str(v).strip() for v in raw):
+            continue
+        get = lambda key: cell_text(raw[index[key]]) if key in index and index[key] < len(raw) else ""  # noqa: E731
+        code = get("code")
+        pupil = pupils.get(code)
+        if pupil is None:
+            report.errors.append(RowIssue(rownum, "Mã học sinh", f"“{code}” không thuộc lớp {klass.name}."))
+            continue
+        if code in seen:
+            report.errors.append(RowIssue(rownum, "Mã học sinh", f"Trùng với dòng {seen[code]}."))
+            continue
+        seen[code] = rownum
+        values = {}
+        for field, label in (("level", "Mức đạt được"), ("score", "Điểm KTĐK"), ("comment", "Nhận xét")):
+            if field not in index:
+                continue
+            try:
+                values[field] = evaluation.parse_value(field, get(field), quality=False, tested=tested)
+            except ServiceError as err:
+                report.errors.append(RowIssue(rownum, label, err.message))
+        old = current.get((pupil.id, subject.id, cp))
+        changed = {f: v for f, v in values.items()
+                   if v != (getattr(old, f) if old else (None if f == "score" else ""))}
+        if changed and locked:
+            report.errors.append(RowIssue(rownum, "", "Thời điểm này đã khóa sổ: thay đổi phải gửi đề nghị từng ô, có lý do, để Hiệu trưởng duyệt."))
+            continue
+        if changed:
+            report.rows.append((rownum, pupil, changed))
+    if report.ok:
+        with write_tx():
+            for rownum, pupil, changed in report.rows:
+                for field, value in changed.items():
+                    evaluation.save(user, klass, pupil.id, cp, field, "" if value is None else value, subject=subject)
+            audit.record("evaluation.imported", klass, user=user,
+                         summary=f"Nhập {subject.name} lớp {klass.name} {cp}: {len(report.rows)} dòng")
+    return report
