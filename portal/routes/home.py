@@ -1,9 +1,10 @@
-"""The start page: each person sees their own work first."""
+"""The start page: each person sees their own work first — the to-do list against the calendar."""
 from flask import Blueprint
 from flask_login import current_user
 
 from portal.htmx import render
-from portal.services import access
+from portal.models import ChangeRequest
+from portal.services import access, results
 from portal.services.school import class_roster, class_sizes, current_year
 
 bp = Blueprint("home", __name__)
@@ -15,5 +16,14 @@ def index():
     classes = list(access.visible_classes(current_user, year)) if year else []
     own = [c for c in classes if access.is_homeroom_of(current_user, c)]
     rosters = {c.id: class_roster(c) for c in own}
-    return render("home/page.html", year=year, classes=classes, own=own, rosters=rosters,
+    cp = results.current_checkpoint(year) if year else None
+    todo = []
+    if year and not access.sees_whole_school(current_user):
+        for klass in classes:
+            missing = [m for m in results.completeness(klass, cp, current_user) if not m.done]
+            if missing:
+                todo.append((klass, missing))
+    pending = ChangeRequest.select().where(ChangeRequest.status == "pending").count() if access.is_board(current_user) else 0
+    return render("home/page.html", year=year, classes=classes, own=own, rosters=rosters, cp=cp, todo=todo,
+                  deadline=results.deadline(classes[0], cp) if classes and cp else None, pending=pending,
                   sizes=class_sizes(year) if year else {})

@@ -49,7 +49,8 @@ def decide(class_id, pupil_id):
         message, status = err.message, 422
     year = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
     return render("evaluation/_partials/decision.html", "evaluation/_partials/decision.html", klass=klass,
-                  pupil=pupil, year=year, message=message, status=status)
+                  pupil=pupil, year=year, message=message, failed=status >= 400, board=access.is_board(current_user),
+                  status=status)
 
 
 __all__ = ["bp", "CHECKPOINTS"]

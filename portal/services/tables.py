@@ -173,19 +173,21 @@ def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for row in rows:
+        ws.append(row)
+    # Text columns stay text for the rows a user will fill (Excel would drop a national id's leading 0).
+    last = max(len(rows) + 1, 1000)
     for i, c in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = max(12, min(40, len(c.label) + 6))
         if c.kind in ("text", "digits", "date"):
-            for r in range(2, max(len(rows) + 2, 1001)):
-                ws[f"{letter}{r}"].number_format = "@"
+            for (cell,) in ws.iter_rows(min_row=2, max_row=last, min_col=i, max_col=i):
+                cell.number_format = "@"
         if c.choices:
             dv = DataValidation(type="list", formula1='"' + ",".join(c.choices) + '"', allow_blank=not c.required)
             dv.error = "Vui lòng chọn một giá trị trong danh sách."
             ws.add_data_validation(dv)
-            dv.add(f"{letter}2:{letter}1000")
-    for row in rows:
-        ws.append(row)
+            dv.add(f"{letter}2:{letter}{last}")
     ws.freeze_panes = "A2"
     if notes:
         guide = wb.create_sheet("Hướng dẫn")

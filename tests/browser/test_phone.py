@@ -18,7 +18,7 @@ def no_horizontal_scroll(page) -> bool:
 
 def test_homeroom_teacher_sees_class_1a_sorted_on_a_phone(live_server, phone, tmp_path):
     login(phone, live_server, "gvcn.1a")
-    assert "Lớp 1A" in phone.inner_text("h2")
+    assert "Lớp 1A" in phone.inner_text("section[id^=my-class] h2")
     names = phone.locator("table.roster td.name").all_inner_texts()
     assert 30 <= len(names) <= 35
     assert names == [n.full_name for n in sort_people([Named(n) for n in names])]
@@ -27,7 +27,7 @@ def test_homeroom_teacher_sees_class_1a_sorted_on_a_phone(live_server, phone, tm
     assert no_horizontal_scroll(phone)
     phone.screenshot(path=str(tmp_path / "gvcn-1a-phone.png"), full_page=False)
 
-    phone.click("text=Lớp 1A")
+    phone.click("section[id^=my-class] h2 a")
     phone.wait_for_url(f"{live_server}/lop/*")
     assert phone.locator("table.roster td.name").all_inner_texts() == names
     assert no_horizontal_scroll(phone)
