@@ -5,10 +5,12 @@ a busy timeout so concurrent writers queue instead of failing with "database is 
 """
 from pathlib import Path
 
-from peewee import SqliteDatabase
 from playhouse.migrations import Runner
+from playhouse.pool import PooledSqliteDatabase
 
-db = SqliteDatabase(None)
+# Pooled: opening a SQLite connection runs the pragmas, and closing the last one checkpoints the WAL;
+# doing both on every request cost more than the request itself.
+db = PooledSqliteDatabase(None, max_connections=64, stale_timeout=600, timeout=30)
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -33,9 +35,13 @@ def write_tx():
 
 def init_db(path: str) -> None:
     """Point the shared handle at a SQLite file."""
-    if not db.is_closed():
-        db.close()
-    db.init(path, pragmas=PRAGMAS)
+    if db.database is not None:  # re-pointing (tests, tools): drop connections to the old file
+        if not db.is_closed():
+            db.close()
+        db.close_all()
+    # A pooled connection moves between server threads (one at a time), so sqlite3's same-thread
+    # check must be off; the pool never shares a connection between two threads at once.
+    db.init(path, pragmas=PRAGMAS, check_same_thread=False)
 
 
 def migration_runner(directory: Path = MIGRATIONS_DIR) -> Runner:

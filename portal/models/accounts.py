@@ -44,7 +44,11 @@ class User(BaseModel):
 
     @property
     def role_codes(self) -> set[str]:
-        return {r.role for r in self.roles}
+        # Cached on the instance: flask-login loads a fresh User per request, and permission checks
+        # ask several times per request.
+        if not hasattr(self, "_role_codes"):
+            self._role_codes = {r.role for r in self.roles}
+        return self._role_codes
 
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))

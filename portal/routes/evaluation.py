@@ -98,7 +98,7 @@ def save_cell(class_id, pupil_id, cp, target, field):
     cp = checkpoint_or_404(cp)
     subject, quality = _parse_target(target)
     raw, reason = request.form.get("value", ""), request.form.get("reason", "")
-    status, state, message, value = 200, "saved", "", raw
+    status, state, message, value, pupil = 200, "saved", "", raw, None
     try:
         saved = evaluation.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
                                 reason=reason)
@@ -107,13 +107,13 @@ def save_cell(class_id, pupil_id, cp, target, field):
     except ServiceError as err:
         status, state, message = 422, "error", err.message
     else:
-        value = saved.value
+        value, pupil = saved.value, saved.pupil
         if saved.status == "requested":
             status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
     if not is_htmx():
         flash(message or "Đã lưu.", "success" if status < 300 else "error")
         return redirect(_same_site(request.referrer) or url_for("evaluation.overview", class_id=klass.id), code=303)
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
+    pupil = pupil or Pupil.get_or_none(Pupil.id == pupil_id)
     cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
                      reason=reason)
     return render("evaluation/_partials/cell.html", "evaluation/_partials/cell.html", c=cell,

@@ -34,14 +34,15 @@ class Saved:
     status: str  # saved | unchanged | requested
     value: object
     request: ChangeRequest | None = None
+    pupil: Pupil | None = None
 
 
 def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text or "")
 
 
-def tested_at(klass: SchoolClass, subject: Subject, checkpoint: str) -> bool:
-    gs = GradeSubject.get_or_none((GradeSubject.grade == klass.grade_id) & (GradeSubject.subject == subject))
+def tested_at(klass: SchoolClass, subject: Subject, checkpoint: str, gs: GradeSubject | None = None) -> bool:
+    gs = gs or GradeSubject.get_or_none((GradeSubject.grade == klass.grade_id) & (GradeSubject.subject == subject))
     if gs is None:
         return False
     if checkpoint == SUPPLEMENTARY:
@@ -98,13 +99,14 @@ def _enrolled(klass: SchoolClass, pupil_id) -> Pupil:
 
 
 def _target(klass, subject: Subject | None, quality: str | None):
+    """The result model, its key, and (for a subject) how the grade teaches it."""
     if subject is not None:
-        taught = GradeSubject.select().where((GradeSubject.grade == klass.grade_id) & (GradeSubject.subject == subject))
-        if not taught.exists():
+        gs = GradeSubject.get_or_none((GradeSubject.grade == klass.grade_id) & (GradeSubject.subject == subject))
+        if gs is None:
             raise ServiceError("Môn học không có trong chương trình của lớp.")
-        return SubjectResult, {"subject": subject}
+        return SubjectResult, {"subject": subject}, gs
     if quality in tt27.ALL_QUALITIES or quality in tt27.QUALITY_GROUPS:
-        return QualityResult, {"quality": quality}
+        return QualityResult, {"quality": quality}, None
     raise ServiceError("Phẩm chất, năng lực không hợp lệ.")
 
 
@@ -114,8 +116,12 @@ def can_edit(user: User, klass: SchoolClass, subject: Subject | None) -> bool:
     return access.can_enter_subject(user, klass, subject)
 
 
-def _apply(model, key: dict, field: str, value, user, reason="", request=None):
-    row = model.get_or_none(**key)
+_MISSING = object()
+
+
+def _apply(model, key: dict, field: str, value, user, reason="", request=None, row=_MISSING):
+    if row is _MISSING:
+        row = model.get_or_none(**key)
     old = getattr(row, field) if row is not None else ("" if field != "score" else None)
     if row is None:
         row = model(**key)
@@ -139,9 +145,9 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
         raise ServiceError("Trường dữ liệu không hợp lệ.")
     if not can_edit(user, klass, subject):
         raise access.Forbidden()
-    model, target = _target(klass, subject, quality)
+    model, target, gs = _target(klass, subject, quality)
     pupil = _enrolled(klass, pupil_id)
-    tested = subject is not None and field == "score" and tested_at(klass, subject, checkpoint)
+    tested = subject is not None and field == "score" and tested_at(klass, subject, checkpoint, gs)
     value = parse_value(field, raw, quality=subject is None, tested=tested)
     key = {"pupil": pupil, "school_class": klass, "checkpoint": checkpoint, **target}
     reason = _nfc(reason).strip()
@@ -151,7 +157,7 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
         row = model.get_or_none(**key)
         old = getattr(row, field) if row is not None else ("" if field != "score" else None)
         if old == value:
-            return Saved("unchanged", value)
+            return Saved("unchanged", value, pupil=pupil)
         if find_lock(klass, checkpoint) is not None:
             if not reason:
                 raise Locked("Thời điểm này đã khóa sổ. Ghi lý do để gửi đề nghị sửa đổi cho Hiệu trưởng duyệt.",
@@ -162,11 +168,11 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
                 reason=reason, requested_by=user)
             audit.record("evaluation.change_requested", request, user=user,
                          summary=f"Đề nghị sửa {field} của {pupil.full_name} ({checkpoint})", reason=reason)
-            return Saved("requested", old, request)
-        _apply(model, key, field, value, user, reason)
+            return Saved("requested", old, request, pupil)
+        _apply(model, key, field, value, user, reason, row=row)
         audit.record("evaluation.changed", pupil, user=user, summary=f"{klass.name} {checkpoint} {field}",
                      target=subject.code if subject else quality, old=old, new=value)
-    return Saved("saved", value)
+    return Saved("saved", value, pupil=pupil)
 
 
 def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") -> ChangeRequest:

@@ -83,10 +83,16 @@
   });
 
   // Comment bank: suggestions for the focused comment, following the level chosen in its row.
-  var bankEl = document.getElementById("comment-bank");
-  var bank = bankEl ? JSON.parse(bankEl.textContent) : null;
-  var panel = document.getElementById("bank-panel");
-  var activeComment = null;
+  // Looked up on every use: boosted navigation replaces the page's body, and with it the bank.
+  var bank = null, panel = null, bankSource = null, activeComment = null;
+  function refreshBank() {
+    var el = document.getElementById("comment-bank");
+    if (el !== bankSource) {
+      bankSource = el;
+      bank = el ? JSON.parse(el.textContent) : null;
+    }
+    panel = document.getElementById("bank-panel");
+  }
 
   function rowOf(el) { return el.closest("[data-pupil]"); }
   function levelFor(textarea) {
@@ -106,6 +112,7 @@
     return { group: "", level: select ? select.value : "" };
   }
   function showBank(textarea) {
+    refreshBank();
     if (!bank || !panel) return;
     activeComment = textarea;
     var row = rowOf(textarea);
@@ -145,6 +152,7 @@
       return;
     }
     if (e.target.id === "bank-save" && activeComment && activeComment.value.trim()) {
+      refreshBank();
       var form = activeComment.closest("form");
       var data = new FormData();
       data.append("text", activeComment.value);
@@ -154,7 +162,7 @@
       if (sid) data.append("subject_id", sid.value);
       data.append("pupil_id", form.querySelector('input[name="pupil_id"]').value);
       data.append("csrf_token", form.querySelector('input[name="csrf_token"]').value);
-      fetch(panel.dataset.saveUrl || "/danh-gia/mau", { method: "POST", body: data, credentials: "same-origin" })
+      fetch(panel.dataset.saveUrl, { method: "POST", body: data, credentials: "same-origin" })
         .then(function (r) { return r.text(); })
         .then(function (t) { document.getElementById("bank-for").textContent = t; });
     }

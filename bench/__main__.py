@@ -1,0 +1,17 @@
+"""Run the benchmarks: `python -m bench` (all) or `python -m bench grid save`."""
+import sys
+
+from . import grid, save
+
+BENCHES = {"grid": grid.run, "save": save.run}
+
+
+def main(names):
+    for name in names or BENCHES:
+        if name not in BENCHES:
+            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
+        BENCHES[name]()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
