@@ -1,9 +1,9 @@
 """Run the benchmarks: `python -m bench` (all) or `python -m bench grid save`."""
 import sys
 
-from . import grid, save
+from . import grid, render, save
 
-BENCHES = {"grid": grid.run, "save": save.run}
+BENCHES = {"grid": grid.run, "save": save.run, "render": render.run}
 
 
 def main(names):

@@ -68,6 +68,25 @@ def register_cli(app):
                 seed_demo()
             click.echo("Đã tạo trường mẫu (mật khẩu: demo1234).")
 
+    @app.cli.command("render")
+    @click.option("--pupil", "pupil_code", required=True, help="Mã học sinh.")
+    @click.option("--year", "year_name", required=True, help="Năm học, ví dụ 2026-2027.")
+    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False), help="Tệp PDF.")
+    @click.option("--full", is_flag=True, help="Cả cuốn học bạ (mọi năm học đến năm này) để in.")
+    def render_cmd(pupil_code, year_name, output, full):
+        """Render a pupil's học bạ for a school year as PDF/A-3b with hocba.json inside."""
+        from .services import ServiceError
+        from .services.documents import render_pupil_year, write_atomically
+
+        with db.connection_context():
+            try:
+                rendered = render_pupil_year(pupil_code, year_name, app.config["PUBLIC_BASE_URL"], full=full)
+            except ServiceError as err:
+                click.echo(err.message, err=True)
+                sys.exit(1)
+        write_atomically(output, rendered.pdf)
+        click.echo(f"{output}: {rendered.pages} trang, hocba.json SHA-256 {rendered.sha256}")
+
     @app.cli.command("pupils")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):

@@ -6,6 +6,7 @@ from .evaluation import (
     ChangeRequest, CommentTemplate, EvaluationChange, EvaluationLock, QualityResult, SubjectResult, YearResult,
 )
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
+from .records import RECORD_STATUSES, RecordVersion
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
     ASSESSMENTS,
@@ -27,4 +28,5 @@ ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
+    RecordVersion,
 ]

@@ -31,4 +31,4 @@ def detail(class_id):
     access.require(access.can_view_class(current_user, klass))
     return render("classes/detail.html", "classes/_partials/roster.html", klass=klass,
                   pupils=class_roster(klass), details=access.can_view_pupil_details(current_user, klass),
-                  masked=masked)
+                  records=access.can_read_record(current_user, klass), masked=masked)

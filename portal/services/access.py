@@ -62,6 +62,11 @@ def can_view_pupil_details(user: User, klass: SchoolClass) -> bool:
     return sees_whole_school(user) or is_homeroom_of(user, klass)
 
 
+def can_read_record(user: User, klass: SchoolClass) -> bool:
+    """The học bạ document (preview, PDF): the class's homeroom teacher and the board."""
+    return user.is_authenticated and (is_board(user) or is_homeroom_of(user, klass))
+
+
 def can_enter_subject(user: User, klass: SchoolClass, subject) -> bool:
     """Entering results: the assigned teacher; in primary also the homeroom teacher for unassigned subjects."""
     if not user.is_authenticated:

@@ -1,0 +1,39 @@
+"""The học bạ as a document: one pupil, one school year, one version.
+
+Glossary: record = học bạ của một năm học; version = phiên bản (a correction is a new version, never an
+edit, HOCBA.md §7); verification code = mã tra cứu printed with the QR code; issued = phát hành.
+"""
+from peewee import DateTimeField, ForeignKeyField, IntegerField
+
+from .base import BaseModel, NFCCharField, NFCTextField, utcnow
+from .people import Pupil
+from .school import SchoolClass
+
+RECORD_STATUSES = {
+    "draft": "Bản nháp",
+    "signing": "Đang ký",
+    "issued": "Đã phát hành",
+    "superseded": "Đã được thay thế",
+    "revoked": "Đã thu hồi",
+}
+
+
+class RecordVersion(BaseModel):
+    pupil = ForeignKeyField(Pupil, backref="records", on_delete="RESTRICT")
+    school_class = ForeignKeyField(SchoolClass, backref="records", on_delete="RESTRICT")
+    version = IntegerField(default=1)
+    code = NFCCharField(unique=True)  # verification code, e.g. 7KQ2-M9XD-4T
+    status = NFCCharField(default="draft", index=True)
+    data_sha256 = NFCCharField(default="")  # of the embedded hocba.json, once frozen
+    created_at = DateTimeField(default=utcnow)
+    issued_at = DateTimeField(null=True)
+    superseded_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
+    correction_reason = NFCTextField(default="")
+
+    class Meta:
+        indexes = ((("pupil", "school_class", "version"), True),)
+
+    @property
+    def record_id(self) -> str:
+        """madinhdanhhocba: stable, human-readable, unique per school."""
+        return f"{self.school_class.year.school.code}-{self.school_class.year.name}-{self.pupil.code}-v{self.version}"
