@@ -1,0 +1,151 @@
+"""Signing and validating the học bạ PDF with pyHanko.
+
+Every role's signature field is created before the first signature: a certification signature that
+allows only form filling (DocMDP level 2) forbids adding fields later. Each role then signs its own
+field by incremental update. Validation reports, per signature, what a person needs to know.
+"""
+import asyncio
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+FONT = Path(__file__).resolve().parent.parent / "static" / "fonts" / "NotoSerif-Regular.ttf"
+STAMP_FONT_SIZE = 7  # Noto Serif has 1000 units per em, so the stamp width comes out right (SIGNING-NOTES)
+
+
+def field_name(role: str) -> str:
+    return f"Sig_{role}"
+
+
+def add_fields(pdf: bytes, boxes: dict[str, tuple]) -> bytes:
+    """One empty signature field per role, at the box the layout reserved for it."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for role, (page, x1, y1, x2, y2) in boxes.items():
+        fields.append_signature_field(writer, fields.SigFieldSpec(field_name(role), on_page=page, box=(x1, y1, x2, y2)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stamp_style():
+    return TextStampStyle(
+        stamp_text="%(label)s\nKý bởi: %(signer)s\n%(title)s\nThời gian: %(ts)s",
+        text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(FONT), font_size=STAMP_FONT_SIZE),
+                                    font_size=STAMP_FONT_SIZE),
+        timestamp_format="%d/%m/%Y %H:%M:%S", border_width=1)
+
+
+def sign(pdf: bytes, role: str, signer: signers.Signer, *, certify: bool, signer_name: str, title: str,
+         label: str, reason: str, location: str, timestamper=None) -> bytes:
+    """Sign the role's field by incremental update; the first signature of the chain certifies."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name(role), certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS if certify else None,
+        subfilter=fields.SigSeedSubFilter.PADES, reason=reason, location=location, name=signer_name,
+        md_algorithm="sha256")
+    pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=_stamp_style())
+    out = io.BytesIO()
+    pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
+        "signer": signer_name, "title": title, "label": label})
+    return out.getvalue()
+
+
+def simple_signer(key, cert, chain) -> signers.SimpleSigner:
+    """A pyHanko signer from a cryptography private key and certificates held by the portal."""
+    from pyhanko.keys import load_private_key_from_pemder_data
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    store = SimpleCertificateStore.from_certs([to_asn1(c) for c in chain])
+    return signers.SimpleSigner(signing_cert=to_asn1(cert), signing_key=load_private_key_from_pemder_data(pem, None),
+                                cert_registry=store)
+
+
+def to_asn1(cert) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+@dataclass
+class SignatureReport:
+    field: str
+    role: str
+    signer: str
+    signed_at: object
+    intact: bool
+    valid: bool
+    trusted: bool
+    coverage: str
+    modification: str
+    docmdp_ok: bool | None
+    bottom_line: bool
+    certified: bool
+    timestamped: bool
+    issuer: str = ""
+    problems: list[str] = field(default_factory=list)
+
+
+def validation_context(roots, moment=None) -> ValidationContext:
+    return ValidationContext(trust_roots=[to_asn1(r) for r in roots], allow_fetching=False,
+                             revocation_mode="soft-fail", moment=moment)
+
+
+async def _validate(pdf: bytes, roots) -> list[SignatureReport]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reports = []
+    for sig in reader.embedded_signatures:
+        vc = validation_context(roots)
+        status = await async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
+        name = sig.field_name or ""
+        cert = status.signing_cert
+        reports.append(SignatureReport(
+            field=name, role=name.removeprefix("Sig_"),
+            signer=cert.subject.native.get("common_name", "") if cert else "",
+            issuer=cert.issuer.native.get("common_name", "") if cert else "",
+            signed_at=status.signer_reported_dt, intact=status.intact, valid=status.valid, trusted=status.trusted,
+            coverage=status.coverage.name if status.coverage else "",
+            modification=status.modification_level.name if status.modification_level else "",
+            docmdp_ok=status.docmdp_ok, bottom_line=status.bottom_line,
+            certified=sig.docmdp_level is not None,
+            timestamped=status.timestamp_validity is not None))
+    return reports
+
+
+def validate(pdf: bytes, roots) -> list[SignatureReport]:
+    """Validate every embedded signature, in signing order."""
+    return asyncio.run(_validate(pdf, roots))
+
+
+def signed_roles(pdf: bytes) -> list[str]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return [(s.field_name or "").removeprefix("Sig_") for s in reader.embedded_signatures]
+
+
+def embedded_file(pdf: bytes, name: str = "hocba.json") -> bytes | None:
+    """The bytes of an embedded file (PDF/A-3 associated file) as the latest revision has it."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    root = reader.root
+    names = root.get("/Names")
+    if names is None or "/EmbeddedFiles" not in names:
+        return None
+    tree = names["/EmbeddedFiles"]
+    pairs = list(tree.get("/Names", []))
+    for kid in tree.get("/Kids", []):
+        pairs += list(kid.get_object().get("/Names", []))
+    for i in range(0, len(pairs), 2):
+        if str(pairs[i]) == name:
+            spec = pairs[i + 1].get_object()
+            return spec["/EF"]["/F"].get_object().data
+    return None
