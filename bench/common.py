@@ -15,7 +15,8 @@ def demo_app(workdir: Path | None = None):
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="hocba-bench-"))
     app = create_app({"TESTING": False, "SECRET_KEY": "bench", "DATABASE": str(workdir / "bench.sqlite3"),
-                      "WTF_CSRF_ENABLED": True})
+                      "WTF_CSRF_ENABLED": True, "TRUST_DIR": str(workdir / "trust"),
+                      "RECORDS_DIR": str(workdir / "records"), "HUEY_FILE": str(workdir / "huey.sqlite3")})
     upgrade()
     with app.app_context(), db.connection_context():
         seed_demo()

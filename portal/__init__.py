@@ -31,9 +31,10 @@ def create_app(test_config=None):
         app.config.from_prefixed_env("HOCBA")
     else:
         app.config.from_mapping(test_config)
-    if not os.path.isabs(app.config["DATABASE"]):
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        app.config["DATABASE"] = os.path.join(app.instance_path, app.config["DATABASE"])
+    for key in ("DATABASE", "TRUST_DIR", "RECORDS_DIR", "HUEY_FILE"):
+        if not os.path.isabs(app.config[key]):
+            Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+            app.config[key] = os.path.join(app.instance_path, app.config[key])
 
     database.init_app(app)
 

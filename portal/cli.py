@@ -87,6 +87,63 @@ def register_cli(app):
         write_atomically(output, rendered.pdf)
         click.echo(f"{output}: {rendered.pages} trang, hocba.json SHA-256 {rendered.sha256}")
 
+    @app.cli.command("sign")
+    @click.option("--user", "username", required=True, help="Tên đăng nhập của người ký.")
+    @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa passphrase.")
+    @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (cuối năm) hoặc 2 (sau đánh giá bổ sung).")
+    def sign_cmd(username, class_name, passphrase_file, wave):
+        """Perform USER's pending step of the chain for every ready record of CLASS (current year)."""
+        from .models import User
+        from .services.school import find_class
+        from .services.signing import ROLE_LABELS, ready, sign_many
+
+        with db.connection_context():
+            user = User.get_or_none((User.username == username.strip().lower()) & (User.is_active == True))  # noqa: E712
+            klass = find_class(class_name)
+            if user is None or klass is None:
+                click.echo("Không tìm thấy người dùng hoặc lớp trong năm học hiện tại.", err=True)
+                sys.exit(2)
+            if passphrase_file:
+                secret = open(passphrase_file, encoding="utf-8").read().rstrip("\r\n")
+            else:
+                secret = click.prompt("Passphrase / mã PIN", hide_input=True)
+            records = ready(user, klass, wave)
+            if not records:
+                click.echo(f"Không có học bạ nào của lớp {klass.name} đang chờ {username} ký (đợt {wave}).")
+                return
+            failed = 0
+            for result in sign_many(user, records, secret):
+                mark = "OK " if result.ok else "LỖI"
+                click.echo(f"{mark}\t{result.record.pupil.code}\t{result.record.pupil.full_name}\t"
+                           f"{ROLE_LABELS.get(result.role, result.role)}\t{result.message}")
+                failed += not result.ok
+        sys.exit(1 if failed else 0)
+
+    @app.cli.command("issued")
+    @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
+    @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Thư mục ghi tệp.")
+    def issued_cmd(class_name, out_dir):
+        """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf."""
+        from pathlib import Path
+
+        from .services import audit
+        from .services.documents import write_atomically
+        from .services.school import find_class
+        from .services.signing import issued_records, read_pdf
+
+        with db.connection_context():
+            klass = find_class(class_name)
+            if klass is None:
+                click.echo(f"Không tìm thấy lớp {class_name} trong năm học hiện tại.", err=True)
+                sys.exit(1)
+            rows = issued_records(klass)
+            for rv in rows:
+                write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.pdf"), read_pdf(rv))
+            audit.record("record.exported", klass, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
+                         username="cli", count=len(rows))
+        click.echo(f"Đã ghi {len(rows)} học bạ đã phát hành vào {out_dir}.")
+
     @app.cli.command("pupils")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):

@@ -21,4 +21,18 @@ DEFAULTS = {
     "LOGIN_WINDOW_SECONDS": 15 * 60,
     # Public address used in QR codes and verification links.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Signing. Relative paths are inside the instance folder.
+    "TRUST_DIR": "trust",  # PEM trust anchors (national root CA, Government Cipher Committee CA)
+    "RECORDS_DIR": "records",  # signed and issued PDFs
+    "SIGNING_CHAIN": {"TH": ["homeroom", "principal", "seal"],
+                      "THCS": ["subject", "homeroom", "principal", "seal"],
+                      "THPT": ["subject", "homeroom", "principal", "seal"]},
+    "TSA_URL": "",  # an RFC 3161 time-stamping authority; empty = no timestamps
+    "CERT_EXPIRY_WARNING_DAYS": 30,
+    # Remote signing service (submit a hash, the signer confirms on their phone, poll for the result).
+    "REMOTE_SIGNING_URL": "",
+    "REMOTE_SIGNING_TIMEOUT": 180,
+    # Background jobs (batch signing): huey with SQLite storage in the instance folder.
+    "HUEY_FILE": "huey.sqlite3",
+    "HUEY_IMMEDIATE": False,
 }

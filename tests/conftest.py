@@ -6,6 +6,7 @@ that each test copies.
 import re
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 from jinja2 import StrictUndefined
@@ -14,12 +15,17 @@ from portal import create_app
 from portal.db import db, upgrade
 
 
-def make_app(db_path, **extra):
+def make_app(db_path, trust_dir=None, **extra):
+    base = Path(db_path).parent
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE": str(db_path),
         "PUBLIC_BASE_URL": "http://hocba.test",
+        "TRUST_DIR": str(trust_dir or base / "trust"),
+        "RECORDS_DIR": str(base / "records"),
+        "HUEY_FILE": str(base / "huey.sqlite3"),
+        "HUEY_IMMEDIATE": True,
         **extra,
     })
     app.jinja_env.undefined = StrictUndefined
@@ -42,9 +48,9 @@ def demo_template(tmp_path_factory):
     from portal.services.demo import seed_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
-    make_app(path)
+    app = make_app(path)
     upgrade()
-    with db.connection_context():
+    with app.app_context(), db.connection_context():
         seed_demo()
     db.close()
     con = sqlite3.connect(path)
@@ -58,7 +64,7 @@ def demo_app(tmp_path, demo_template):
     """A portal holding the demo school, on its own copy of the database."""
     path = tmp_path / "portal.sqlite3"
     shutil.copy(demo_template, path)
-    app = make_app(path)
+    app = make_app(path, trust_dir=demo_template.parent / "trust")
     yield app
     if not db.is_closed():
         db.close()

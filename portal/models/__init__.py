@@ -7,6 +7,7 @@ from .evaluation import (
 )
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
 from .records import RECORD_STATUSES, RecordVersion
+from .signing import BACKENDS, Certificate, RecordSignature, SigningJob
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
     ASSESSMENTS,
@@ -28,5 +29,5 @@ ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
-    RecordVersion,
+    RecordVersion, Certificate, RecordSignature, SigningJob,
 ]

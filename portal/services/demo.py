@@ -128,7 +128,39 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
                 )
                 enrol(pupil, klass, school, entered_on=dt.date(first_year - grade.number + 1, 9, 5))
         seed_results()
+    seed_pki()
     return school
+
+
+DEMO_SIGNERS = [("gvcn.1a", "personal"), ("gvcn.5a", "personal"), ("hieutruong", "personal"),
+                ("phohieutruong", "personal"), ("vanthu", "organisation")]
+
+
+def seed_pki() -> None:
+    """A test PKI for the demo: root and intermediate CA, a certificate for each demo signer (passphrase
+    demo1234), the root written to the trust folder. Real deployments put the national CAs there."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from portal.models import User
+    from portal.signing.pki import TestPKI
+
+    from .certificates import install_p12
+
+    trust = Path(current_app.config["TRUST_DIR"])
+    trust.mkdir(parents=True, exist_ok=True)
+    pki = TestPKI.create("Học bạ số — CA thử nghiệm")
+    (trust / "hocba-demo-root.pem").write_bytes(pki.root.pem())
+    export = Path(current_app.instance_path) / "demo-pki"
+    export.mkdir(parents=True, exist_ok=True)
+    school = School.current()
+    for username, purpose in DEMO_SIGNERS:
+        user = User.get(User.username == username)
+        name = school.name if purpose == "organisation" else user.staff.full_name
+        p12 = pki.p12(pki.person(name, school.name), DEMO_PASSWORD, username)
+        (export / f"{username}.p12").write_bytes(p12)
+        install_p12(user, p12, DEMO_PASSWORD, purpose)
 
 
 def reset_database() -> None:

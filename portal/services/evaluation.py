@@ -153,6 +153,9 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
     reason = _nfc(reason).strip()
     if len(reason) > MAX_REASON:
         raise ServiceError(f"Lý do tối đa {MAX_REASON} ký tự.", field="reason")
+    from .signing import frozen  # late: signing builds on the evaluation services
+    if frozen(pupil, klass) is not None:
+        raise ServiceError("Học bạ của học sinh này đã vào quy trình ký số; mọi thay đổi phải qua đề nghị đính chính.")
     with write_tx():
         row = model.get_or_none(**key)
         old = getattr(row, field) if row is not None else ("" if field != "score" else None)

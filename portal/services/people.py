@@ -62,6 +62,12 @@ def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, schoo
             dup = dup.where(Pupil.id != pupil.id)
         if dup.exists():
             raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
+    if pupil is not None:
+        from portal.models import RecordVersion
+        in_chain = RecordVersion.select().where((RecordVersion.pupil == pupil)
+                                                & RecordVersion.status.in_(["signing", "issued"]))
+        if in_chain.exists() and _changes(pupil, values):
+            raise ServiceError("Học bạ của học sinh này đã vào quy trình ký số; sửa thông tin cần đề nghị đính chính.")
     values["review_note"] = review_note(values.get("national_id"), values["born_on"], values["gender"])
     with write_tx():
         if pupil is None:

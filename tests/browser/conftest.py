@@ -16,7 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def live_server(tmp_path, demo_template):
     path = tmp_path / "live.sqlite3"
     shutil.copy(demo_template, path)
-    app = make_app(path)
+    app = make_app(path, trust_dir=demo_template.parent / "trust")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,63 @@
+"""Certificates, signatures and batch signing jobs.
+
+Glossary: certificate = chứng thư số; organisation certificate = chứng thư số của tổ chức (the school's
+seal, applied by the clerk); signature = chữ ký số; batch = ký đồng loạt.
+"""
+from peewee import BooleanField, DateTimeField, ForeignKeyField, IntegerField
+
+from .accounts import User
+from .base import BaseModel, NFCCharField, NFCTextField, utcnow
+from .records import RecordVersion
+
+BACKENDS = {"pkcs12": "Tệp PKCS#12 lưu trên cổng", "pkcs11": "USB token / HSM (PKCS#11)", "remote": "Ký số từ xa"}
+
+
+class Certificate(BaseModel):
+    user = ForeignKeyField(User, backref="certificates", on_delete="CASCADE")
+    purpose = NFCCharField(default="personal")  # personal | organisation (the school's seal)
+    backend = NFCCharField(default="pkcs12")
+    subject = NFCCharField()
+    issuer = NFCCharField()
+    serial = NFCCharField()
+    organisation = NFCCharField(default="")
+    not_before = DateTimeField()
+    not_after = DateTimeField()
+    cert_pem = NFCTextField()
+    chain_pem = NFCTextField(default="")
+    # PKCS#8, encrypted under the signer's passphrase; empty for tokens and remote signing.
+    key_pem_encrypted = NFCTextField(default="")
+    backend_config = NFCTextField(default="{}")  # token label / key label, or the remote provider's user id
+    is_active = BooleanField(default=True)
+    uploaded_at = DateTimeField(default=utcnow)
+
+
+class RecordSignature(BaseModel):
+    """One step of the chain applied to one record version."""
+
+    record = ForeignKeyField(RecordVersion, backref="signatures", on_delete="RESTRICT")
+    role = NFCCharField()
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    certificate = ForeignKeyField(Certificate, null=True, on_delete="SET NULL")
+    signer_name = NFCCharField()
+    signer_title = NFCCharField(default="")  # chucvugiamhieu for the board member
+    signed_at = DateTimeField(default=utcnow)
+    pdf_sha256 = NFCCharField(default="")  # of the file after this step
+
+    class Meta:
+        indexes = ((("record", "role"), True),)
+
+
+class SigningJob(BaseModel):
+    """A batch: one user's pending step for many records, run in the background with progress."""
+
+    user = ForeignKeyField(User, backref="signing_jobs", on_delete="CASCADE")
+    role = NFCCharField()
+    scope = NFCCharField()  # what was asked: "class:12", "grade:5", "all"
+    wave = IntegerField(default=1)
+    total = IntegerField(default=0)
+    done = IntegerField(default=0)
+    failed = IntegerField(default=0)
+    status = NFCCharField(default="queued")  # queued | running | finished | interrupted
+    errors = NFCTextField(default="[]")
+    created_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)

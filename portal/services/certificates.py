@@ -1,0 +1,84 @@
+"""Signers' certificates: upload and check a PKCS#12, keep the key encrypted, warn before expiry."""
+import datetime as dt
+import json
+from pathlib import Path
+
+from cryptography import x509
+from flask import current_app
+
+from portal.db import write_tx
+from portal.models import Certificate, User
+from portal.models.base import utcnow
+from portal.signing import certs
+
+from . import ServiceError, audit
+
+PURPOSES = {"personal": "Chứng thư số cá nhân", "organisation": "Chứng thư số của tổ chức (dấu số của trường)"}
+
+
+def roots() -> list[x509.Certificate]:
+    return certs.trust_roots(Path(current_app.config["TRUST_DIR"]))
+
+
+def install_p12(user: User, data: bytes, passphrase: str, purpose: str = "personal", at=None) -> Certificate:
+    """Check an uploaded .p12/.pfx and keep it: the key re-encrypted under the same passphrase."""
+    if purpose not in PURPOSES:
+        raise ServiceError("Loại chứng thư không hợp lệ.")
+    if purpose == "organisation" and not user.has_role("clerk"):
+        raise ServiceError("Chỉ văn thư giữ chứng thư số của tổ chức (dấu số của trường).")
+    try:
+        key, cert, chain = certs.load_p12(data, passphrase)
+        info = certs.check(cert, chain, roots(), at)
+    except certs.CertificateProblem as err:
+        raise ServiceError(err.message, field="file") from None
+    with write_tx():
+        Certificate.update(is_active=False).where(
+            (Certificate.user == user) & (Certificate.purpose == purpose)).execute()
+        row = Certificate.create(
+            user=user, purpose=purpose, backend="pkcs12", subject=info.subject, issuer=info.issuer,
+            serial=info.serial, organisation=info.organisation, not_before=info.not_before,
+            not_after=info.not_after, cert_pem=info.cert_pem, chain_pem=info.chain_pem,
+            key_pem_encrypted=certs.encrypt_key(key, passphrase))
+        audit.record("certificate.installed", row, user=user,
+                     summary=f"Cài chứng thư số {info.subject} (hết hạn {info.not_after:%d/%m/%Y})",
+                     serial=info.serial, purpose=purpose)
+    return row
+
+
+def install_token(user: User, cert_pem: str, chain_pem: str, backend: str, config: dict,
+                  purpose: str = "personal") -> Certificate:
+    """A certificate whose key stays on a PKCS#11 token or with a remote signing service."""
+    cert = x509.load_pem_x509_certificate(cert_pem.encode())
+    chain = x509.load_pem_x509_certificates(chain_pem.encode()) if chain_pem.strip() else []
+    try:
+        info = certs.check(cert, chain, roots())
+    except certs.CertificateProblem as err:
+        raise ServiceError(err.message) from None
+    with write_tx():
+        Certificate.update(is_active=False).where(
+            (Certificate.user == user) & (Certificate.purpose == purpose)).execute()
+        row = Certificate.create(user=user, purpose=purpose, backend=backend, subject=info.subject,
+                                 issuer=info.issuer, serial=info.serial, organisation=info.organisation,
+                                 not_before=info.not_before, not_after=info.not_after, cert_pem=info.cert_pem,
+                                 chain_pem=info.chain_pem, backend_config=json.dumps(config))
+        audit.record("certificate.installed", row, user=user, summary=f"Cài chứng thư số {info.subject} ({backend})")
+    return row
+
+
+def active(user: User, purpose: str) -> Certificate | None:
+    return (Certificate.select().where((Certificate.user == user) & (Certificate.purpose == purpose)
+                                       & (Certificate.is_active == True))  # noqa: E712
+            .order_by(Certificate.uploaded_at.desc()).first())
+
+
+def expiring(days: int | None = None):
+    """Active certificates that expire within `days` (30 by default) or already have."""
+    days = days if days is not None else current_app.config["CERT_EXPIRY_WARNING_DAYS"]
+    limit = utcnow() + dt.timedelta(days=days)
+    return Certificate.select().where((Certificate.is_active == True) & (Certificate.not_after <= limit))  # noqa: E712
+
+
+def parsed(row: Certificate):
+    cert = x509.load_pem_x509_certificate(row.cert_pem.encode())
+    chain = x509.load_pem_x509_certificates(row.chain_pem.encode()) if row.chain_pem.strip() else []
+    return cert, chain
