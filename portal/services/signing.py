@@ -135,7 +135,10 @@ def _write_new(rv: RecordVersion, step: int, data: bytes) -> str:
 def check_earlier_steps(rv: RecordVersion, pdf: bytes) -> None:
     """Every earlier step present, in order, valid, trusted, and the embedded data still the frozen data."""
     roles = chain()[:rv.step]
-    reports = pdfsign.validate(pdf, roots())
+    try:
+        reports = pdfsign.validate(pdf, roots())
+    except Exception:  # a damaged file makes the PDF reader or the validator give up
+        raise ServiceError("Tệp học bạ đã bị sửa đổi hoặc hỏng: chữ ký trước không hợp lệ; không thể ký tiếp.") from None
     if [r.role for r in reports] != roles:
         raise ServiceError("Thứ tự chữ ký trong tệp học bạ không đúng quy trình; không thể ký tiếp.")
     for r in reports:
