@@ -61,6 +61,7 @@ def up(migrator, db):
         done = IntegerField(default=0)
         failed = IntegerField(default=0)
         status = CharField(default='queued')
+        record_ids = TextField(default='[]')
         errors = TextField(default='[]')
         created_at = DateTimeField()
         finished_at = DateTimeField(null=True)

@@ -58,6 +58,7 @@ class SigningJob(BaseModel):
     done = IntegerField(default=0)
     failed = IntegerField(default=0)
     status = NFCCharField(default="queued")  # queued | running | finished | interrupted
+    record_ids = NFCTextField(default="[]")
     errors = NFCTextField(default="[]")
     created_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)

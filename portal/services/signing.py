@@ -272,3 +272,45 @@ def frozen(pupil, klass) -> RecordVersion | None:
 def issued_records(klass: SchoolClass) -> list[RecordVersion]:
     return list(RecordVersion.select().where((RecordVersion.school_class == klass)
                                              & (RecordVersion.status == "issued")))
+
+
+def batch_scope(user: User, scope: str, wave: int) -> list[RecordVersion]:
+    """The records in `scope` ("class:<id>", "grade:<n>", "all") whose next step is this user's."""
+    from portal.models import Grade
+
+    from .school import current_year
+    year = current_year()
+    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year)
+    kind, _, value = scope.partition(":")
+    if kind == "class" and value.isdigit():
+        classes = classes.where(SchoolClass.id == int(value))
+    elif kind == "grade" and value.isdigit():
+        classes = classes.where(Grade.number == int(value))
+    elif kind != "all":
+        raise ServiceError("Phạm vi ký không hợp lệ.")
+    records = []
+    for klass in classes:
+        records += ready(user, klass, wave)
+    return records
+
+
+def start_batch(user: User, scope: str, wave: int, secret: str):
+    """Create a signing job for everything ready in scope and hand it to the background worker."""
+    from portal import jobs
+    from portal.models import SigningJob
+
+    if wave not in (1, 2):
+        raise ServiceError("Đợt ký không hợp lệ.")
+    if not secret:
+        raise ServiceError("Vui lòng nhập passphrase / mã PIN.", field="secret")
+    records = batch_scope(user, scope, wave)
+    if not records:
+        raise ServiceError("Không có học bạ nào đang chờ bạn ký trong phạm vi này.")
+    role = next_role(records[0])
+    unlock(user, role, secret).backend.close()  # a wrong passphrase is said now, not per record
+    with write_tx():
+        job = SigningJob.create(user=user, role=role, scope=scope, wave=wave, total=len(records),
+                                record_ids=json.dumps([r.id for r in records]))
+        audit.record("signing.batch_started", job, user=user, summary=f"Ký đồng loạt {len(records)} học bạ ({scope})")
+    jobs.enqueue(job.id, secret)
+    return job

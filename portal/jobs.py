@@ -1,0 +1,88 @@
+"""Background jobs (huey, SQLite storage in the instance folder): batch signing.
+
+The passphrase is never written to huey's storage: the task carries only the job id, and the secret
+waits in this process's memory (`vault`) for the worker threads, which run inside the web process.
+If the process stops mid-batch the secret is gone with it; each record is then at its previous step
+or its next one, and the signer resumes the batch by entering the passphrase again.
+"""
+import json
+import threading
+import time
+
+from huey import SqliteHuey
+
+from .db import db
+
+huey: SqliteHuey | None = None
+_vault: dict[int, tuple[str, float]] = {}
+_vault_lock = threading.Lock()
+VAULT_TTL_S = 3600
+_app = None
+
+
+def put_secret(job_id: int, secret: str) -> None:
+    with _vault_lock:
+        _vault[job_id] = (secret, time.monotonic() + VAULT_TTL_S)
+
+
+def take_secret(job_id: int) -> str | None:
+    with _vault_lock:
+        secret, expiry = _vault.pop(job_id, (None, 0))
+    return secret if secret is not None and time.monotonic() < expiry else None
+
+
+def run_signing_job(job_id: int) -> None:
+    """Sign every record of the job; progress is written after each record."""
+    from .models import RecordVersion, SigningJob
+    from .models.base import utcnow
+    from .services.signing import sign_many
+
+    with _app.app_context(), db.connection_context():
+        job = SigningJob.get_by_id(job_id)
+        secret = take_secret(job_id)
+        if secret is None:
+            job.status = "interrupted"
+            job.save()
+            return
+        records = [RecordVersion.get_by_id(i) for i in json.loads(job.record_ids)]
+        job.status, job.total, job.errors = "running", len(records), "[]"
+        job.save()
+        errors = []
+
+        def progress(result):
+            if not result.ok:
+                errors.append({"pupil": result.record.pupil.full_name, "message": result.message})
+            SigningJob.update(done=SigningJob.done + 1, failed=len(errors), errors=json.dumps(errors, ensure_ascii=False)).where(
+                SigningJob.id == job_id).execute()
+
+        sign_many(job.user, records, secret, progress)
+        SigningJob.update(status="finished", finished_at=utcnow()).where(SigningJob.id == job_id).execute()
+
+
+def init_app(app) -> None:
+    global huey, _app, _task
+    _app = app
+    huey = SqliteHuey("hocba", filename=app.config["HUEY_FILE"], immediate=app.config["HUEY_IMMEDIATE"])
+    _task = huey.task()(run_signing_job)
+    app.extensions["huey"] = huey
+
+
+_task = None
+_consumer = None
+
+
+def enqueue(job_id: int, secret: str) -> None:
+    put_secret(job_id, secret)
+    start_workers()
+    _task(job_id)
+
+
+def start_workers(workers: int = 1) -> None:
+    """Worker threads inside this process (the vault is in memory); signal handling stays the server's."""
+    global _consumer
+    if huey is None or huey.immediate or _consumer is not None:
+        return
+    _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    _consumer.scheduler.start()
+    for _, worker in _consumer.worker_threads:
+        worker.start()

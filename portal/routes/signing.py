@@ -1,0 +1,75 @@
+"""Signing through the web: certificates, and batch signing with a live progress bar."""
+import json
+
+from flask import Blueprint, abort, flash, request, url_for
+from flask_login import current_user
+
+from portal.htmx import redirect_to, render
+from portal.models import Certificate, Grade, SchoolClass, SigningJob
+from portal.services import ServiceError, access, certificates, signing
+from portal.services.school import current_year
+
+bp = Blueprint("signing", __name__, url_prefix="/ky")
+
+
+def _may_sign():
+    return (current_user.has_role("principal", "clerk", "vice_principal")
+            or bool(current_user.staff_id and SchoolClass.select().where(SchoolClass.homeroom == current_user.staff_id).exists()))
+
+
+@bp.before_request
+def _signers_only():
+    access.require(_may_sign())
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    year = current_year()
+    error = None
+    if request.method == "POST":
+        try:
+            job = signing.start_batch(current_user, request.form.get("scope", ""), request.form.get("wave", 1, type=int),
+                                      request.form.get("secret", ""))
+        except ServiceError as err:
+            error = err.message
+        else:
+            return redirect_to(url_for("signing.job", job_id=job.id))
+    classes = list(access.visible_classes(current_user, year)) if year else []
+    if not access.sees_whole_school(current_user):
+        classes = [c for c in classes if access.is_homeroom_of(current_user, c)]
+    counts = {(c.id, w): len(signing.ready(current_user, c, w)) for c in classes for w in (1, 2)}
+    grades = sorted({c.grade.number for c in classes})
+    certs = Certificate.select().where((Certificate.user == current_user.id) & (Certificate.is_active == True))  # noqa: E712
+    jobs = SigningJob.select().where(SigningJob.user == current_user.id).order_by(SigningJob.id.desc()).limit(5)
+    return render("signing/index.html", classes=classes, counts=counts, grades=grades, certs=list(certs),
+                  jobs=jobs, error=error, warn_days=30, status=422 if error else 200)
+
+
+@bp.get("/viec/<int:job_id>")
+def job(job_id):
+    row = SigningJob.get_or_none((SigningJob.id == job_id) & (SigningJob.user == current_user.id))
+    if row is None:
+        abort(404)
+    return render("signing/job.html", "signing/_partials/progress.html", job=row, errors=json.loads(row.errors))
+
+
+@bp.route("/chung-thu", methods=["GET", "POST"])
+def certificate():
+    error = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        purpose = request.form.get("purpose", "personal")
+        try:
+            if upload is None or not upload.filename:
+                raise ServiceError("Vui lòng chọn tệp chứng thư số (.p12/.pfx).")
+            row = certificates.install_p12(current_user, upload.read(), request.form.get("passphrase", ""), purpose)
+        except ServiceError as err:
+            error = err.message
+        else:
+            flash(f"Đã cài chứng thư số của {row.subject}, hiệu lực đến {row.not_after:%d/%m/%Y}.", "success")
+            return redirect_to(url_for("signing.index"))
+    return render("signing/certificate.html", error=error, purposes=certificates.PURPOSES,
+                  clerk=current_user.has_role("clerk"), status=422 if error else 200)
+
+
+__all__ = ["bp", "Grade"]
