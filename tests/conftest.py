@@ -64,7 +64,9 @@ def demo_app(tmp_path, demo_template):
     """A portal holding the demo school, on its own copy of the database."""
     path = tmp_path / "portal.sqlite3"
     shutil.copy(demo_template, path)
-    app = make_app(path, trust_dir=demo_template.parent / "trust")
+    # Each test gets its own trust folder: `demo --reset` writes a new root there.
+    shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    app = make_app(path)
     yield app
     if not db.is_closed():
         db.close()

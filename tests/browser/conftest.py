@@ -16,7 +16,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def live_server(tmp_path, demo_template):
     path = tmp_path / "live.sqlite3"
     shutil.copy(demo_template, path)
-    app = make_app(path, trust_dir=demo_template.parent / "trust")
+    shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    app = make_app(path)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -25,8 +26,10 @@ def live_server(tmp_path, demo_template):
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
+    # Module scope: Playwright's sync API keeps an event loop running in the main thread while it is
+    # open, and pyHanko's synchronous calls need to start their own.
     if not shutil.which(CHROMIUM):
         pytest.fail("Debian chromium is missing: `make test` installs it")
     from playwright.sync_api import sync_playwright

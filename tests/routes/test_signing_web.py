@@ -50,7 +50,7 @@ def test_subject_teacher_and_admin_cannot_open_signing(demo_browser):
 
 def test_certificate_upload_form(demo_browser, demo_app, tmp_path):
     pki = TestPKI.create("CA web")
-    trust = tmp_path / "trust"
+    trust = tmp_path / "own-trust"
     trust.mkdir()
     (trust / "root.pem").write_bytes(pki.root.pem())
     demo_app.config["TRUST_DIR"] = str(trust)

@@ -149,11 +149,7 @@ def test_timestamp_from_a_local_tsa(demo_app, tmp_path):
     pki = TestPKI.create("TSA thử nghiệm")
     tsa = pki.tsa()
     trust = demo_app.config["TRUST_DIR"]
-    (tmp_path / "trust").mkdir()
-    for pem in __import__("pathlib").Path(trust).glob("*.pem"):
-        (tmp_path / "trust" / pem.name).write_bytes(pem.read_bytes())
-    (tmp_path / "trust" / "tsa-root.pem").write_bytes(pki.root.pem())
-    demo_app.config["TRUST_DIR"] = str(tmp_path / "trust")
+    (__import__("pathlib").Path(trust) / "tsa-root.pem").write_bytes(pki.root.pem())
     key = keys.PrivateKeyInfo.load(tsa.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                                          serialization.NoEncryption()))
     demo_app.config["TIMESTAMPER"] = DummyTimeStamper(
@@ -191,7 +187,7 @@ def demo_pki(demo_app):
 
 
 def test_upload_checks(demo_app, tmp_path, other_pki):
-    trust = tmp_path / "trust"
+    trust = tmp_path / "own-trust"
     trust.mkdir()
     pki = TestPKI.create("CA tin cậy")
     (trust / "ok.pem").write_bytes(pki.root.pem())
