@@ -1,9 +1,9 @@
 """Run the benchmarks: `python -m bench` (all) or `python -m bench grid save`."""
 import sys
 
-from . import grid, render, save
+from . import grid, render, save, sign
 
-BENCHES = {"grid": grid.run, "save": save.run, "render": render.run}
+BENCHES = {"grid": grid.run, "save": save.run, "render": render.run, "sign": sign.run}
 
 
 def main(names):
