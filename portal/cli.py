@@ -144,6 +144,46 @@ def register_cli(app):
                          username="cli", count=len(rows))
         click.echo(f"Đã ghi {len(rows)} học bạ đã phát hành vào {out_dir}.")
 
+    @app.cli.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--json", "as_json", is_flag=True, help="In toàn bộ danh sách kiểm tra dạng JSON.")
+    def verify_cmd(file, as_json):
+        """Check a học bạ PDF offline: exit 0 passed, 1 failed, 2 indeterminate."""
+        import json as json_lib
+
+        from .services.verification import verify
+
+        with db.connection_context():
+            verdict = verify(open(file, "rb").read())
+        if as_json:
+            click.echo(json_lib.dumps(verdict.as_dict(), ensure_ascii=False, indent=1))
+        else:
+            labels = {"passed": "ĐẠT", "failed": "KHÔNG ĐẠT", "unknown": "CHƯA RÕ"}
+            for c in verdict.checks:
+                click.echo(f"[{labels[c.status]}] {c.label}" + (f" — {c.reason}" if c.reason else ""))
+            click.echo({"passed": "Kết luận: học bạ hợp lệ.", "failed": "Kết luận: học bạ KHÔNG hợp lệ.",
+                        "indeterminate": "Kết luận: chưa xác định được."}[verdict.status])
+        sys.exit(verdict.exit_code)
+
+    audit_group = AppGroup("audit", help="Nhật ký kiểm toán.")
+
+    @audit_group.command("verify")
+    def audit_verify():
+        """Check the hash chain of the audit trail: exit 0 intact, 1 tampered (first bad entry named)."""
+        from .models import AuditEntry
+        from .services.audit import verify_chain
+
+        with db.connection_context():
+            bad = verify_chain()
+            total = AuditEntry.select().count()
+        if bad is None:
+            click.echo(f"Nhật ký nguyên vẹn: {total} mục.")
+            sys.exit(0)
+        click.echo(f"Nhật ký bị sửa hoặc xóa tại mục #{bad.id} ({bad.at:%d/%m/%Y %H:%M:%S}, {bad.action}).", err=True)
+        sys.exit(1)
+
+    app.cli.add_command(audit_group)
+
     @app.cli.command("pupils")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):

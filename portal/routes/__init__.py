@@ -2,9 +2,9 @@
 
 
 def register_blueprints(app):
-    from . import admin, auth, classes, documents, evaluation, home, review, signing, summary, transfer
+    from . import admin, auth, classes, documents, evaluation, home, review, signing, summary, transfer, verify
 
-    for module in (auth, home, classes, admin, evaluation, summary, review, transfer, documents, signing):
+    for module in (auth, home, classes, admin, evaluation, summary, review, transfer, documents, signing, verify):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz", endpoint="health")

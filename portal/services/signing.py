@@ -235,6 +235,10 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
                      role=role, serial=cert_row.serial)
         if issued:
             audit.record("record.issued", rv, user=user, summary=f"Phát hành học bạ {rv.record_id}")
+            # A correction, once issued, supersedes every earlier version (which stays verifiable as such).
+            RecordVersion.update(status="superseded", superseded_by=rv).where(
+                (RecordVersion.pupil == rv.pupil) & (RecordVersion.school_class == rv.school_class)
+                & (RecordVersion.version < rv.version) & (RecordVersion.status == "issued")).execute()
     return StepResult(rv, role, True, "đã phát hành" if issued else f"đã ký ({ROLE_LABELS[role]})")
 
 
@@ -263,10 +267,11 @@ def sign_many(user: User, records: list[RecordVersion], secret: str, progress=No
 
 
 def frozen(pupil, klass) -> RecordVersion | None:
-    """The record of this pupil and class that is in the chain or issued (its data may not change)."""
-    return (RecordVersion.select().where((RecordVersion.pupil == pupil) & (RecordVersion.school_class == klass)
-                                         & RecordVersion.status.in_(["signing", "issued"]))
-            .first())
+    """The latest version of this pupil's record, when it is in the chain or issued (its data may not
+    change); an approved correction opens a new draft version, and then edits are allowed again."""
+    latest = (RecordVersion.select().where((RecordVersion.pupil == pupil) & (RecordVersion.school_class == klass))
+              .order_by(RecordVersion.version.desc()).first())
+    return latest if latest is not None and latest.status in ("signing", "issued") else None
 
 
 def issued_records(klass: SchoolClass) -> list[RecordVersion]:

@@ -1,0 +1,41 @@
+"""The public verification page (no login): upload a học bạ PDF, or open the QR link."""
+from flask import Blueprint, abort, current_app, request
+
+from portal.htmx import render
+from portal.services import audit, ratelimit
+from portal.services.verification import public_summary, verify
+
+bp = Blueprint("verify", __name__, url_prefix="/xac-thuc")
+
+
+def _limited() -> bool:
+    ip = request.remote_addr or "?"
+    return not ratelimit.allow(f"verify:{ip}", current_app.config.get("VERIFY_PER_10_MIN", 30), 600)
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    verdict, error, status = None, None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if _limited():
+            error, status = "Bạn đã kiểm tra quá nhiều lần. Vui lòng thử lại sau ít phút.", 429
+        elif upload is None or not upload.filename:
+            error, status = "Vui lòng chọn tệp PDF học bạ.", 422
+        else:
+            verdict = verify(upload.read())
+            status = 200
+            audit.record("record.verified", summary=f"Kiểm tra học bạ: {verdict.status}",
+                         code=(verdict.record or {}).get("code", ""))
+    return render("verify/index.html", verdict=verdict, error=error, status=status)
+
+
+@bp.get("/<code>")
+def by_code(code):
+    if _limited():
+        return render("verify/index.html", verdict=None, error="Bạn đã kiểm tra quá nhiều lần. Vui lòng thử lại sau ít phút.",
+                      status=429)
+    summary = public_summary(code[:20])
+    if summary is None:
+        abort(404)
+    return render("verify/code.html", summary=summary, code=code)
