@@ -95,3 +95,34 @@ def progress():
     table = [(k, results.completeness(k, cp)) for k in classes]
     deadline = results.deadline(classes[0], cp) if classes else None
     return render("review/progress.html", cp=cp, table=table, deadline=deadline)
+
+
+@bp.get("/nhat-ky")
+def audit_log():
+    """The audit trail: every change, lock, approval, signature, issuance, export, download, failed login."""
+    import datetime as dt
+
+    from portal.forms import parse_vn_date
+    from portal.models import AuditEntry
+    q = AuditEntry.select().order_by(AuditEntry.id.desc())
+    person = " ".join(request.args.get("nguoi", "").split())[:60]
+    kind = request.args.get("loai", "")[:60]
+    text = " ".join(request.args.get("tim", "").split())[:100]
+    start, end = request.args.get("tu", ""), request.args.get("den", "")
+    if person:
+        q = q.where(AuditEntry.username == person.lower())
+    if kind:
+        q = q.where(AuditEntry.action.startswith(kind))
+    if text:  # a pupil's name or a class appears in the entry's summary
+        q = q.where(AuditEntry.summary.contains(text))
+    error = None
+    try:
+        if start:
+            q = q.where(AuditEntry.at >= dt.datetime.combine(parse_vn_date(start), dt.time.min))
+        if end:
+            q = q.where(AuditEntry.at <= dt.datetime.combine(parse_vn_date(end), dt.time.max))
+    except ValueError as err:
+        error = str(err)
+    kinds = sorted({a.split(".")[0] for (a,) in AuditEntry.select(AuditEntry.action).distinct().tuples()})
+    return render("review/audit.html", "review/_partials/audit_table.html", rows=list(q.limit(200)), kinds=kinds,
+                  person=person, kind=kind, text=text, start=start, end=end, error=error)
