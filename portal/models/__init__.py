@@ -1,4 +1,5 @@
 """Peewee models, one module per aggregate."""
+from .access import AccessCode
 from .accounts import ROLES, LoginAttempt, User, UserRole
 from .audit import AuditEntry
 from .base import BaseModel
@@ -29,5 +30,5 @@ ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
-    RecordVersion, Certificate, RecordSignature, SigningJob,
+    RecordVersion, Certificate, RecordSignature, SigningJob, AccessCode,
 ]

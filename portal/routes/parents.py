@@ -1,0 +1,58 @@
+"""Read-only pages for parents and pupils, reached with the code the school gave them."""
+from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
+from flask_login import current_user
+
+from portal.htmx import render
+from portal.models import Pupil, RecordVersion
+from portal.services import ServiceError, audit, parents, ratelimit
+from portal.services.signing import read_pdf
+
+bp = Blueprint("parents", __name__, url_prefix="/phu-huynh")
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    error, status = None, 200
+    if request.method == "POST":
+        if not ratelimit.allow(f"parent:{request.remote_addr}", current_app.config.get("PARENT_TRIES_PER_10_MIN", 10), 600):
+            error, status = "Bạn đã thử quá nhiều lần. Vui lòng đợi 10 phút rồi thử lại.", 429
+        else:
+            try:
+                pupil = parents.pupil_for(request.form.get("code", ""))
+            except ServiceError as err:
+                error, status = err.message, 422
+                audit.record("parent_code.failed", summary="Nhập sai mã tra cứu phụ huynh", username="phụ huynh")
+            else:
+                session["parent_pupil"] = pupil.id
+                return redirect(url_for("parents.index"), code=303)
+    pupil = Pupil.get_or_none(Pupil.id == session.get("parent_pupil", 0))
+    records = parents.issued_records(pupil) if pupil else []
+    return render("parents/index.html", pupil=pupil, records=records, error=error, status=status)
+
+
+@bp.post("/thoat")
+def leave():
+    session.pop("parent_pupil", None)
+    return redirect(url_for("parents.index"), code=303)
+
+
+@bp.get("/tai/<int:record_id>.pdf")
+def download(record_id):
+    rv = RecordVersion.get_or_none((RecordVersion.id == record_id) & (RecordVersion.status == "issued"))
+    if rv is None or rv.pupil_id != session.get("parent_pupil"):
+        abort(404)
+    audit.record("record.downloaded", rv, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
+    return Response(read_pdf(rv), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf"'})
+
+
+@bp.post("/cap-ma/<int:pupil_id>")
+def issue_code(pupil_id):
+    """Staff: a new code for a pupil's family (shown once)."""
+    if not current_user.is_authenticated:
+        abort(403)
+    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
+    if pupil is None:
+        abort(404)
+    code = parents.issue(current_user, pupil)
+    return render("parents/code.html", pupil=pupil, code=code)
