@@ -29,6 +29,10 @@ def index():
 def detail(class_id):
     klass = get_class_or_404(class_id)
     access.require(access.can_view_class(current_user, klass))
+    from portal.models import RecordVersion
+    issued = {rv.pupil_id: rv for rv in RecordVersion.select().where(
+        (RecordVersion.school_class == klass) & (RecordVersion.status == "issued"))}
     return render("classes/detail.html", "classes/_partials/roster.html", klass=klass,
                   pupils=class_roster(klass), details=access.can_view_pupil_details(current_user, klass),
-                  records=access.can_read_record(current_user, klass), masked=masked)
+                  records=access.can_read_record(current_user, klass), masked=masked, issued=issued,
+                  board=access.is_board(current_user))

@@ -126,3 +126,24 @@ def audit_log():
     kinds = sorted({a.split(".")[0] for (a,) in AuditEntry.select(AuditEntry.action).distinct().tuples()})
     return render("review/audit.html", "review/_partials/audit_table.html", rows=list(q.limit(200)), kinds=kinds,
                   person=person, kind=kind, text=text, start=start, end=end, error=error)
+
+
+@bp.route("/dinh-chinh/<int:record_id>", methods=["GET", "POST"])
+def correction(record_id):
+    """The principal opens a correction of an issued record: a new version with a written reason."""
+    from portal.models import RecordVersion
+    from portal.services import corrections
+    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
+    if rv is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            new = corrections.open_correction(current_user, rv, request.form.get("reason", ""))
+        except ServiceError as err:
+            error = err.message
+        else:
+            flash(f"Đã mở phiên bản {new.version} để đính chính; dữ liệu được sửa rồi ký lại từ đầu quy trình.", "success")
+            return redirect_to(url_for("classes.detail", class_id=rv.school_class_id))
+    return render("review/correction.html", rv=rv, error=error, reason=request.form.get("reason", ""),
+                  status=422 if error else 200)
