@@ -8,6 +8,8 @@ from portal.services import access, audit
 from portal.services.documents import render_record
 from portal.services.records import ensure_record, record_data
 
+from .files import download
+
 bp = Blueprint("documents", __name__, url_prefix="/hoc-ba")
 
 
@@ -40,5 +42,4 @@ def pdf(pupil_id, year_id):
     audit.record("record.downloaded", pupil, summary=f"Tải học bạ {pupil.full_name} {klass.year.name}",
                  full=full, sha256=rendered.sha256)
     name = f"hoc-ba-{pupil.code}-{klass.year.name}{'-ca-cuon' if full else ''}.pdf"
-    return Response(rendered.pdf, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(rendered.pdf, name, "application/pdf")

@@ -1,11 +1,13 @@
 """Read-only pages for parents and pupils, reached with the code the school gave them."""
-from flask import Blueprint, Response, abort, current_app, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, request, session, url_for
 from flask_login import current_user
 
 from portal.htmx import render
 from portal.models import Pupil, RecordVersion
 from portal.services import ServiceError, audit, parents, ratelimit
 from portal.services.signing import read_pdf
+
+from .files import download as send_file_download
 
 bp = Blueprint("parents", __name__, url_prefix="/phu-huynh")
 
@@ -42,8 +44,7 @@ def download(record_id):
     if rv is None or rv.pupil_id != session.get("parent_pupil"):
         abort(404)
     audit.record("record.downloaded", rv, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
-    return Response(read_pdf(rv), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf"'})
+    return send_file_download(read_pdf(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf", "application/pdf")
 
 
 @bp.post("/cap-ma/<int:pupil_id>")

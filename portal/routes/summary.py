@@ -1,5 +1,5 @@
 """The class summary (bảng tổng hợp kết quả đánh giá giáo dục của lớp): screen, print, .xlsx."""
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from portal.grading import tt27
@@ -9,6 +9,7 @@ from portal.services import ServiceError, access, audit, results
 from portal.services.summary_xlsx import summary_workbook
 
 from .evaluation import checkpoint_or_404, class_or_404
+from .files import download
 
 bp = Blueprint("summary", __name__, url_prefix="/tong-hop")
 
@@ -30,8 +31,7 @@ def summary_xlsx(class_id, cp):
     data = summary_workbook(klass, cp)
     audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp lớp {klass.name} {cp}")
     name = f"tong-hop-{klass.name}-{cp}-{klass.year.name}.xlsx"
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(data, name)
 
 
 @bp.post("/lop/<int:class_id>/quyet-dinh/<int:pupil_id>")

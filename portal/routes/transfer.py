@@ -1,5 +1,5 @@
 """Excel round trip for one class × subject × checkpoint."""
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from flask_login import current_user
 
 from portal.forms.admin import ImportForm
@@ -7,6 +7,7 @@ from portal.htmx import render
 from portal.services import access, results_io
 
 from .evaluation import checkpoint_or_404, class_or_404, subject_or_404
+from .files import download
 
 bp = Blueprint("transfer", __name__, url_prefix="/danh-gia/excel")
 
@@ -17,8 +18,7 @@ def export_results(class_id, subject_id, cp):
     subject = subject_or_404(klass, subject_id)
     data = results_io.export(klass, subject, checkpoint_or_404(cp))
     name = f"{subject.code}-{klass.name}-{cp}.xlsx"
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return download(data, name)
 
 
 @bp.route("/lop/<int:class_id>/mon/<int:subject_id>/<cp>/nhap", methods=["GET", "POST"])

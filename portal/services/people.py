@@ -31,6 +31,31 @@ def _clean(data: dict, fields) -> dict:
     return out
 
 
+def _taken(model, field, value, exclude=None) -> bool:
+    """Is `value` already used in `field` by a row other than `exclude`?"""
+    q = model.select().where(getattr(model, field) == value)
+    if exclude is not None:
+        q = q.where(model.id != exclude.id)
+    return q.exists()
+
+
+def _upsert(model, obj, values: dict, kind: str, label: str):
+    """Create the row, or apply the changed fields to it; audited either way. Call inside a transaction."""
+    if obj is None:
+        obj = model.create(**values)
+        audit.record(f"{kind}.created", obj, summary=f"Thêm {label} {obj.full_name}")
+        return obj
+    changed = _changes(obj, values)
+    if changed:
+        for field, value in values.items():
+            setattr(obj, field, value)
+        if hasattr(obj, "updated_at"):
+            obj.updated_at = utcnow()
+        obj.save()
+        audit.record(f"{kind}.updated", obj, summary=f"Sửa thông tin {label} {obj.full_name}", changes=changed)
+    return obj
+
+
 def review_note(national_id: str | None, born_on, gender: int) -> str:
     if not national_id:
         return "Thiếu mã định danh cá nhân."
@@ -51,17 +76,10 @@ def _changes(obj, values: dict) -> dict:
 def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, school) -> Pupil:
     """Create or update a pupil and put them in `klass`; flags id/date/sex disagreements for review."""
     values = _clean(data, PUPIL_FIELDS)
-    dup = Pupil.select().where(Pupil.code == values["code"])
-    if pupil is not None:
-        dup = dup.where(Pupil.id != pupil.id)
-    if dup.exists():
+    if _taken(Pupil, "code", values["code"], pupil):
         raise ServiceError("Mã học sinh đã tồn tại.", field="code")
-    if values.get("national_id"):
-        dup = Pupil.select().where(Pupil.national_id == values["national_id"])
-        if pupil is not None:
-            dup = dup.where(Pupil.id != pupil.id)
-        if dup.exists():
-            raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
+    if values.get("national_id") and _taken(Pupil, "national_id", values["national_id"], pupil):
+        raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
     if pupil is not None:
         from portal.models import RecordVersion
         in_chain = RecordVersion.select().where((RecordVersion.pupil == pupil)
@@ -70,18 +88,7 @@ def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, schoo
             raise ServiceError("Học bạ của học sinh này đã vào quy trình ký số; sửa thông tin cần đề nghị đính chính.")
     values["review_note"] = review_note(values.get("national_id"), values["born_on"], values["gender"])
     with write_tx():
-        if pupil is None:
-            pupil = Pupil.create(**values)
-            audit.record("pupil.created", pupil, summary=f"Thêm học sinh {pupil.full_name}")
-        else:
-            changed = _changes(pupil, values)
-            if changed:
-                for field, value in values.items():
-                    setattr(pupil, field, value)
-                pupil.updated_at = utcnow()
-                pupil.save()
-                audit.record("pupil.updated", pupil, summary=f"Sửa thông tin học sinh {pupil.full_name}",
-                             changes=changed)
+        pupil = _upsert(Pupil, pupil, values, "pupil", "học sinh")
         if klass is not None:
             enrol(pupil, klass, school)
     return pupil
@@ -90,31 +97,18 @@ def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, schoo
 def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dict[str, bool]) -> tuple[Staff, str | None]:
     """Create or update a staff member and their account; returns the new temporary password if one was made."""
     values = _clean(data, STAFF_FIELDS)
-    dup = Staff.select().where(Staff.code == values["code"])
-    if staff is not None:
-        dup = dup.where(Staff.id != staff.id)
-    if dup.exists():
+    if _taken(Staff, "code", values["code"], staff):
         raise ServiceError("Mã cán bộ đã tồn tại.", field="code")
     username = (username or "").strip().lower() or None
     new_password = None
     with write_tx():
-        if staff is None:
-            staff = Staff.create(**values)
-            audit.record("staff.created", staff, summary=f"Thêm cán bộ {staff.full_name}")
-        else:
-            changed = _changes(staff, values)
-            if changed:
-                for field, value in values.items():
-                    setattr(staff, field, value)
-                staff.save()
-                audit.record("staff.updated", staff, summary=f"Sửa thông tin cán bộ {staff.full_name}",
-                             changes=changed)
+        staff = _upsert(Staff, staff, values, "staff", "cán bộ")
         user = User.get_or_none(User.staff == staff)
         if user is None and username:
             user, new_password = accounts.create_user(username, staff, roles)
         elif user is not None:
             if username and username != user.username:
-                if User.select().where((User.username == username) & (User.id != user.id)).exists():
+                if _taken(User, "username", username, user):
                     raise ServiceError("Tên đăng nhập đã được sử dụng.", field="username")
                 user.username = username
             user.is_active = bool(values.get("is_active", True))

@@ -1,5 +1,5 @@
 """Import and export of the pupil and staff lists (.xlsx / .csv), with downloadable templates."""
-from flask import Response, abort, request
+from flask import abort, request
 
 from portal.forms.admin import ImportForm
 from portal.htmx import render
@@ -7,9 +7,10 @@ from portal.services import ServiceError, audit, imports
 from portal.services.school import current_year
 from portal.services.settings import school_or_none
 
+from ..files import download
+
 from . import bp
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = {"hoc-sinh": "pupils", "can-bo": "staff"}
 TITLES = {"pupils": "Nhập danh sách học sinh", "staff": "Nhập danh sách cán bộ, giáo viên"}
 
@@ -19,10 +20,6 @@ def _kind(slug):
     if kind is None:
         abort(404)
     return kind
-
-
-def _xlsx(data: bytes, filename: str) -> Response:
-    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/nhap/<slug>", methods=["GET", "POST"])
@@ -64,7 +61,7 @@ def import_list(slug):
 @bp.get("/mau/<slug>.xlsx")
 def import_template(slug):
     kind = _kind(slug)
-    return _xlsx(imports.template(kind), f"mau-{slug}.xlsx")
+    return download(imports.template(kind), f"mau-{slug}.xlsx")
 
 
 @bp.get("/xuat/<slug>.xlsx")
@@ -80,4 +77,4 @@ def export_list(slug):
         data = imports.export_staff()
         name = "danh-sach-can-bo.xlsx"
     audit.record("export.list", summary=f"Xuất {name}", kind=kind)
-    return _xlsx(data, name)
+    return download(data, name)
