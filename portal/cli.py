@@ -184,6 +184,37 @@ def register_cli(app):
 
     app.cli.add_command(audit_group)
 
+    @app.cli.command("package")
+    @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
+    @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False), help="Tệp ZIP.")
+    @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (trước 30/6) hoặc 2 (trước 25/8).")
+    @click.option("--seal-user", default="vanthu", show_default=True, help="Người giữ dấu số của trường.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+                  help="Passphrase của chứng thư số tổ chức (nếu không có: hỏi trên màn hình).")
+    def package_cmd(class_name, out_file, wave, seal_user, passphrase_file):
+        """Write the package of CLASS's issued records (current year) for the sector database."""
+        from .models import User
+        from .services import ServiceError
+        from .services.documents import write_atomically
+        from .services.packaging import build, seal_key
+        from .services.school import find_class
+
+        with db.connection_context():
+            klass = find_class(class_name)
+            user = User.get_or_none(User.username == seal_user)
+            if klass is None or user is None:
+                click.echo("Không tìm thấy lớp hoặc người giữ dấu số.", err=True)
+                sys.exit(1)
+            secret = (open(passphrase_file, encoding="utf-8").read().rstrip("\r\n") if passphrase_file
+                      else click.prompt("Passphrase của dấu số", hide_input=True))
+            try:
+                data = build(klass, wave, *seal_key(user, secret))
+            except ServiceError as err:
+                click.echo(err.message, err=True)
+                sys.exit(1)
+        write_atomically(out_file, data)
+        click.echo(f"Đã ghi gói {out_file} ({len(data) // 1024} KB).")
+
     @app.cli.command("pupils")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):

@@ -1,0 +1,1 @@
+"""Data exchange with the sector database: the ministry mapping, XML signatures, packages. Pure."""
