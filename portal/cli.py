@@ -215,6 +215,35 @@ def register_cli(app):
         write_atomically(out_file, data)
         click.echo(f"Đã ghi gói {out_file} ({len(data) // 1024} KB).")
 
+    def _secret(passphrase_file):
+        return open(passphrase_file, encoding="utf-8").read().rstrip("\r\n") if passphrase_file else None
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Mã hóa bằng passphrase này.")
+    def backup_cmd(file, passphrase_file):
+        """Consistent online backup of the database, issued files and trust anchors."""
+        from .services.backup import make_backup
+
+        with db.connection_context():
+            manifest = make_backup(file, _secret(passphrase_file))
+        click.echo(f"Đã sao lưu {len(manifest['files'])} tệp vào {file}.")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Passphrase của bản sao lưu.")
+    def restore_cmd(file, passphrase_file):
+        """Restore a backup into an empty instance (refuses a foreign, altered or wrongly unlocked file)."""
+        from .services import ServiceError
+        from .services.backup import restore_backup
+
+        try:
+            manifest = restore_backup(file, _secret(passphrase_file))
+        except ServiceError as err:
+            click.echo(err.message, err=True)
+            sys.exit(1)
+        click.echo(f"Đã khôi phục bản sao lưu ngày {manifest['created_at']} ({len(manifest['files'])} tệp).")
+
     @app.cli.command("pupils")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):
