@@ -7,7 +7,7 @@ from .evaluation import (
     ChangeRequest, CommentTemplate, EvaluationChange, EvaluationLock, QualityResult, SubjectResult, YearResult,
 )
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
-from .records import RECORD_STATUSES, RecordVersion
+from .records import RECORD_STATUSES, CorrectionRequest, RecordVersion
 from .signing import BACKENDS, Certificate, RecordSignature, SigningJob
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
@@ -30,5 +30,5 @@ ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
-    RecordVersion, Certificate, RecordSignature, SigningJob, AccessCode,
+    RecordVersion, Certificate, RecordSignature, SigningJob, AccessCode, CorrectionRequest,
 ]

@@ -5,6 +5,7 @@ edit, HOCBA.md §7); verification code = mã tra cứu printed with the QR code;
 """
 from peewee import DateTimeField, ForeignKeyField, IntegerField
 
+from .accounts import User
 from .base import BaseModel, NFCCharField, NFCTextField, utcnow
 from .people import Pupil
 from .school import SchoolClass
@@ -43,3 +44,19 @@ class RecordVersion(BaseModel):
     def record_id(self) -> str:
         """madinhdanhhocba: stable, human-readable, unique per school."""
         return f"{self.school_class.year.school.code}-{self.school_class.year.name}-{self.pupil.code}-v{self.version}"
+
+
+class CorrectionRequest(BaseModel):
+    """A request to correct an issued record: what, why, with what evidence; the principal decides."""
+
+    record = ForeignKeyField(RecordVersion, backref="correction_requests", on_delete="RESTRICT")
+    requested_by = ForeignKeyField(User, on_delete="RESTRICT")
+    what = NFCTextField()
+    reason = NFCTextField()
+    evidence = NFCTextField(default="")
+    status = NFCCharField(default="pending", index=True)  # pending | approved | rejected
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+    decision_note = NFCTextField(default="")
+    new_version = ForeignKeyField(RecordVersion, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)

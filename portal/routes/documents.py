@@ -43,3 +43,28 @@ def pdf(pupil_id, year_id):
                  full=full, sha256=rendered.sha256)
     name = f"hoc-ba-{pupil.code}-{klass.year.name}{'-ca-cuon' if full else ''}.pdf"
     return download(rendered.pdf, name, "application/pdf")
+
+
+@bp.route("/de-nghi-dinh-chinh/<int:record_id>", methods=["GET", "POST"])
+def request_correction(record_id):
+    from flask import flash
+
+    from portal.htmx import redirect_to, render
+    from portal.models import RecordVersion
+    from portal.services import ServiceError, corrections
+    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
+    if rv is None:
+        abort(404)
+    access.require(access.is_homeroom_of(current_user, rv.school_class) or access.is_board(current_user))
+    error = None
+    if request.method == "POST":
+        try:
+            corrections.request_correction(current_user, rv, request.form.get("what", ""),
+                                           request.form.get("reason", ""), request.form.get("evidence", ""))
+        except ServiceError as err:
+            error = err.message
+        else:
+            flash("Đã gửi đề nghị đính chính cho Hiệu trưởng.", "success")
+            return redirect_to(url_for("classes.detail", class_id=rv.school_class_id))
+    return render("documents/request_correction.html", rv=rv, error=error, form=request.form,
+                  status=422 if error else 200)

@@ -24,7 +24,27 @@ def index():
     pending = (ChangeRequest.select().where(ChangeRequest.status == "pending").order_by(ChangeRequest.requested_at))
     classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
     grades = Grade.select().where(Grade.id.in_(SchoolClass.select(SchoolClass.grade).where(SchoolClass.year == year)))
-    return render("review/index.html", year=year, locks=locks, pending=pending, classes=classes, grades=grades)
+    from portal.models import CorrectionRequest
+    corrections = CorrectionRequest.select().where(CorrectionRequest.status == "pending").order_by(CorrectionRequest.id)
+    return render("review/index.html", year=year, locks=locks, pending=pending, classes=classes, grades=grades,
+                  corrections=corrections)
+
+
+@bp.post("/dinh-chinh-de-nghi/<int:request_id>")
+def decide_correction(request_id):
+    from portal.models import CorrectionRequest
+    from portal.services import corrections
+    req = CorrectionRequest.get_or_none(CorrectionRequest.id == request_id)
+    if req is None:
+        abort(404)
+    try:
+        corrections.decide_correction(current_user, req, request.form.get("action") == "approve",
+                                      request.form.get("note", ""))
+        flash("Đã duyệt: mở phiên bản mới để sửa và ký lại." if req.status == "approved" else "Đã từ chối đề nghị.",
+              "success")
+    except ServiceError as err:
+        flash(err.message, "error")
+    return redirect_to(url_for("review.index"))
 
 
 @bp.post("/khoa")

@@ -27,3 +27,40 @@ def open_correction(user, rv: RecordVersion, reason: str) -> RecordVersion:
         audit.record("record.correction_opened", new, user=user,
                      summary=f"Đính chính học bạ {rv.record_id}: {reason[:200]}")
     return new
+
+
+def request_correction(user, rv: RecordVersion, what: str, reason: str, evidence: str):
+    """The homeroom teacher (or the board) asks for a correction of an issued record."""
+    from portal.models import CorrectionRequest
+    if not (access.is_homeroom_of(user, rv.school_class) or access.is_board(user)):
+        raise access.Forbidden()
+    what, reason, evidence = (what or "").strip(), (reason or "").strip(), (evidence or "").strip()
+    if not what or len(reason) < 10:
+        raise ServiceError("Cần ghi nội dung cần đính chính và lý do (ít nhất 10 ký tự).", field="reason")
+    if rv.status != "issued":
+        raise ServiceError("Chỉ đề nghị đính chính học bạ đã phát hành.")
+    with write_tx():
+        req = CorrectionRequest.create(record=rv, requested_by=user, what=what[:1000], reason=reason[:1000],
+                                       evidence=evidence[:1000])
+        audit.record("record.correction_requested", req, user=user,
+                     summary=f"Đề nghị đính chính học bạ {rv.record_id}: {what[:100]}")
+    return req
+
+
+def decide_correction(user, req, approve: bool, note: str = ""):
+    """The principal approves (a new version opens) or rejects a correction request."""
+    from portal.models.base import utcnow
+    if req.status != "pending":
+        raise ServiceError("Đề nghị này đã được xử lý.")
+    with write_tx():
+        if approve:
+            text = f"{req.what} — {req.reason}" + (f" (minh chứng: {req.evidence})" if req.evidence else "")
+            req.new_version = open_correction(user, req.record, text)
+        elif not (user.has_role("principal") or any(r.role == "vice_principal" and r.can_sign for r in user.roles)):
+            raise access.Forbidden()
+        req.status = "approved" if approve else "rejected"
+        req.decided_by, req.decided_at, req.decision_note = user, utcnow(), (note or "").strip()[:1000]
+        req.save()
+        audit.record(f"record.correction_{req.status}", req, user=user,
+                     summary=f"{'Duyệt' if approve else 'Từ chối'} đề nghị đính chính #{req.id}")
+    return req
