@@ -1,4 +1,5 @@
-"""WSGI entry point: `waitress-serve wsgi:app`."""
-from portal import create_app
+"""WSGI entry point: `waitress-serve wsgi:app`. Starts the in-process job workers (batch signing, daily backup)."""
+from portal import create_app, jobs
 
 app = create_app()
+jobs.start_workers(workers=2, periodic=True)

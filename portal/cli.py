@@ -191,7 +191,8 @@ def register_cli(app):
     @click.option("--seal-user", default="vanthu", show_default=True, help="Người giữ dấu số của trường.")
     @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
                   help="Passphrase của chứng thư số tổ chức (nếu không có: hỏi trên màn hình).")
-    def package_cmd(class_name, out_file, wave, seal_user, passphrase_file):
+    @click.option("--send", is_flag=True, help="Gửi ngay tới CSDL ngành (PACKAGE_ENDPOINT).")
+    def package_cmd(class_name, out_file, wave, seal_user, passphrase_file, send):
         """Write the package of CLASS's issued records (current year) for the sector database."""
         from .models import User
         from .services import ServiceError
@@ -212,8 +213,20 @@ def register_cli(app):
             except ServiceError as err:
                 click.echo(err.message, err=True)
                 sys.exit(1)
+            from .services.sending import prepare
+            from .services.sending import send as send_package
+            submission = prepare(klass, wave, data)
+            if send:
+                try:
+                    submission = send_package(submission)
+                except ServiceError as err:
+                    click.echo(err.message, err=True)
+                    sys.exit(1)
         write_atomically(out_file, data)
-        click.echo(f"Đã ghi gói {out_file} ({len(data) // 1024} KB).")
+        click.echo(f"Đã ghi gói {out_file} ({len(data) // 1024} KB)."
+                   + (f" Trạng thái gửi: {submission.status}. {submission.reason}" if send else ""))
+        if send and submission.status not in ("sent", "accepted"):
+            sys.exit(1)
 
     def _secret(passphrase_file):
         return open(passphrase_file, encoding="utf-8").read().rstrip("\r\n") if passphrase_file else None

@@ -34,5 +34,15 @@ DEFAULTS = {
     "REMOTE_SIGNING_TIMEOUT": 180,
     # Background jobs (batch signing): huey with SQLite storage in the instance folder.
     "HUEY_FILE": "huey.sqlite3",
+    # The sector database's receiving endpoint; empty = the administrator downloads the ZIP instead.
+    "PACKAGE_ENDPOINT": "",
+    "PACKAGE_TOKEN": "",
+    "PACKAGES_DIR": "packages",
+    # Daily backups (huey periodic task at BACKUP_HOUR): keep N daily and M weekly copies.
+    "BACKUP_DIR": "backups",
+    "BACKUP_HOUR": 2,
+    "BACKUP_KEEP_DAILY": 7,
+    "BACKUP_KEEP_WEEKLY": 8,
+    "BACKUP_PASSPHRASE": "",
     "HUEY_IMMEDIATE": False,
 }

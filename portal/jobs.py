@@ -59,11 +59,21 @@ def run_signing_job(job_id: int) -> None:
         SigningJob.update(status="finished", finished_at=utcnow()).where(SigningJob.id == job_id).execute()
 
 
+def daily_backup() -> None:
+    from .services.backup import scheduled_backup
+
+    with _app.app_context(), db.connection_context():
+        scheduled_backup()
+
+
 def init_app(app) -> None:
     global huey, _app, _task
+    from huey import crontab
+
     _app = app
     huey = SqliteHuey("hocba", filename=app.config["HUEY_FILE"], immediate=app.config["HUEY_IMMEDIATE"])
     _task = huey.task()(run_signing_job)
+    huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="0"))(daily_backup)
     app.extensions["huey"] = huey
 
 
@@ -77,12 +87,13 @@ def enqueue(job_id: int, secret: str) -> None:
     _task(job_id)
 
 
-def start_workers(workers: int = 1) -> None:
-    """Worker threads inside this process (the vault is in memory); signal handling stays the server's."""
+def start_workers(workers: int = 1, periodic: bool = False) -> None:
+    """Worker threads inside this process (the vault is in memory); signal handling stays the server's.
+    The served app (wsgi.py) starts them with the periodic scheduler for the daily backup."""
     global _consumer
     if huey is None or huey.immediate or _consumer is not None:
         return
-    _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     _consumer.scheduler.start()
     for _, worker in _consumer.worker_threads:
         worker.start()

@@ -5,7 +5,7 @@ import gzip
 from flask import request
 from flask_wtf.csrf import CSRFProtect
 
-from .models import CHECKPOINTS, GENDERS, LEVELS, RECORD_STATUSES, ROLES
+from .models import CHECKPOINTS, GENDERS, LEVELS, RECORD_STATUSES, ROLES, SUBMISSION_STATUSES
 
 csrf = CSRFProtect()
 
@@ -36,7 +36,7 @@ def init_app(app):
     app.jinja_env.globals["school_name"] = school_name
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.globals.update(ROLES=ROLES, GENDERS=GENDERS, LEVELS=LEVELS, CHECKPOINTS=CHECKPOINTS,
-                                  RECORD_STATUSES=RECORD_STATUSES)
+                                  RECORD_STATUSES=RECORD_STATUSES, SUBMISSION_STATUSES=SUBMISSION_STATUSES)
 
     @app.after_request
     def _compress(resp):

@@ -1,5 +1,6 @@
 """Peewee models, one module per aggregate."""
 from .access import AccessCode
+from .exchange import SUBMISSION_STATUSES, BackupRun, PackageSubmission
 from .accounts import ROLES, LoginAttempt, User, UserRole
 from .audit import AuditEntry
 from .base import BaseModel
@@ -30,5 +31,6 @@ ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
-    RecordVersion, Certificate, RecordSignature, SigningJob, AccessCode, CorrectionRequest,
+    RecordVersion, Certificate, RecordSignature, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
+    BackupRun,
 ]

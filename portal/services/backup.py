@@ -132,3 +132,42 @@ def restore_backup(path: str, passphrase: str | None = None) -> dict:
         if base:
             write_atomically(str(Path(base) / rest), blob)
     return manifest
+
+
+def scheduled_backup(now: dt.datetime | None = None) -> str:
+    """The daily backup: a new file in BACKUP_DIR, then retention (N daily, M weekly)."""
+    from portal.models import BackupRun
+    cfg = current_app.config
+    now = now or dt.datetime.now()
+    folder = Path(cfg["BACKUP_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"hocba-{now:%Y%m%d-%H%M%S}.backup"
+    make_backup(str(path), cfg.get("BACKUP_PASSPHRASE") or None)
+    BackupRun.create(path=str(path), size=path.stat().st_size, encrypted=int(bool(cfg.get("BACKUP_PASSPHRASE"))),
+                     created_at=now)
+    prune(folder, cfg["BACKUP_KEEP_DAILY"], cfg["BACKUP_KEEP_WEEKLY"])
+    return str(path)
+
+
+def prune(folder: Path, keep_daily: int, keep_weekly: int) -> list[Path]:
+    """Keep the newest backup of each of the last `keep_daily` days and of the last `keep_weekly` weeks."""
+    files = sorted(Path(folder).glob("hocba-*.backup"), reverse=True)
+    keep, days, weeks = set(), [], []
+    for f in files:
+        stamp = dt.datetime.strptime(f.stem.removeprefix("hocba-"), "%Y%m%d-%H%M%S")
+        day, week = stamp.date(), stamp.isocalendar()[:2]
+        if day not in days and len(days) < keep_daily:
+            days.append(day)
+            keep.add(f)
+        if week not in weeks and len(weeks) < keep_weekly:
+            weeks.append(week)
+            keep.add(f)
+    removed = [f for f in files if f not in keep]
+    for f in removed:
+        f.unlink()
+    return removed
+
+
+def last_backup():
+    from portal.models import BackupRun
+    return BackupRun.select().order_by(BackupRun.created_at.desc()).first()

@@ -20,7 +20,14 @@ def index():
         "users": User.select().count(),
         "review": Pupil.select().where(Pupil.review_note != "").count(),
     }
-    return render("admin/index.html", year=year, counts=counts)
+    import datetime as dt
+
+    from portal.models import PackageSubmission
+    from portal.services.backup import last_backup
+    backup = last_backup()
+    stale = backup is None or backup.created_at < dt.datetime.now() - dt.timedelta(days=2)
+    submissions = PackageSubmission.select().order_by(PackageSubmission.id.desc()).limit(20)
+    return render("admin/index.html", year=year, counts=counts, backup=backup, stale=stale, submissions=submissions)
 
 
 @bp.route("/truong", methods=["GET", "POST"])
@@ -36,3 +43,21 @@ def school():
             flash("Đã lưu thông tin trường.", "success")
             return redirect_to(url_for("admin.school"))
     return render("admin/school.html", form=form, status=422 if request.method == "POST" else 200)
+
+
+@bp.get("/goi/<int:submission_id>.zip")
+def package_download(submission_id):
+    from pathlib import Path
+
+    from flask import abort, current_app
+
+    from portal.models import PackageSubmission
+    from portal.services import audit
+
+    from ..files import download
+    sub = PackageSubmission.get_or_none(PackageSubmission.id == submission_id)
+    if sub is None:
+        abort(404)
+    audit.record("package.downloaded", sub, summary=f"Tải gói {sub.path}")
+    return download((Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes(), Path(sub.path).name,
+                    "application/zip")

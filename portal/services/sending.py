@@ -1,0 +1,93 @@
+"""Sending packages to the sector database: retries with backoff, an idempotency key, visible status.
+
+Protocol (what a real endpoint adapter maps onto): POST {endpoint}/packages with the ZIP body,
+`Idempotency-Key: <sha256 of the ZIP>` and `Authorization: Bearer <token>` → 202 {"id", "status"};
+GET {endpoint}/packages/{id} → {"status": "received" | "accepted" | "rejected", "reason"?}.
+The same key always maps to the same submission on the receiver, so a retry never duplicates.
+"""
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from flask import current_app
+
+from portal.db import write_tx
+from portal.models import PackageSubmission
+from portal.models.base import utcnow
+
+from . import ServiceError, audit
+from .documents import write_atomically
+
+RETRIES = 4
+
+
+def prepare(klass, wave: int, data: bytes) -> PackageSubmission:
+    digest = hashlib.sha256(data).hexdigest()
+    existing = PackageSubmission.get_or_none(PackageSubmission.sha256 == digest)
+    if existing:
+        return existing
+    name = f"{klass.year.name}/{klass.name}-dot{wave}-{digest[:12]}.zip"
+    write_atomically(str(Path(current_app.config["PACKAGES_DIR"]) / name), data)
+    with write_tx():
+        return PackageSubmission.create(school_class=klass, wave=wave, path=name, sha256=digest)
+
+
+def _request(method, url, body=None, headers=None):
+    req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return resp.status, json.loads(resp.read().decode() or "{}")
+
+
+def send(sub: PackageSubmission, sleep=time.sleep) -> PackageSubmission:
+    endpoint = current_app.config["PACKAGE_ENDPOINT"].rstrip("/")
+    if not endpoint:
+        raise ServiceError("Chưa cấu hình địa chỉ tiếp nhận của CSDL ngành: quản trị viên tải tệp ZIP và gửi thủ công.")
+    data = (Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes()
+    headers = {"Content-Type": "application/zip", "Idempotency-Key": sub.sha256,
+               "Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"}
+    last = ""
+    for attempt in range(RETRIES):
+        sub.attempts += 1
+        try:
+            status, body = _request("POST", f"{endpoint}/packages", data, headers)
+            if status in (200, 201, 202):
+                sub.status, sub.remote_id, sub.reason = "sent", str(body.get("id", "")), ""
+                break
+            last = f"HTTP {status}"
+        except urllib.error.HTTPError as err:
+            last = f"HTTP {err.code}"
+            if 400 <= err.code < 500 and err.code != 429:
+                sub.status, sub.reason = "rejected", f"Bị từ chối khi gửi ({last})."
+                break
+        except (urllib.error.URLError, TimeoutError, OSError):
+            last = "không kết nối được"
+        sleep(min(2 ** attempt, 30))
+    else:
+        sub.reason = f"Gửi thất bại sau {RETRIES} lần ({last}); sẽ thử lại."
+    sub.updated_at = utcnow()
+    with write_tx():
+        sub.save()
+        audit.record("package.sent", sub, summary=f"Gửi gói {sub.path}: {sub.status}", username="system",
+                     attempts=sub.attempts)
+    return sub
+
+
+def refresh(sub: PackageSubmission) -> PackageSubmission:
+    """Ask the receiver what became of a sent package."""
+    if sub.status != "sent" or not sub.remote_id:
+        return sub
+    endpoint = current_app.config["PACKAGE_ENDPOINT"].rstrip("/")
+    try:
+        _, body = _request("GET", f"{endpoint}/packages/{sub.remote_id}",
+                           headers={"Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"})
+    except (urllib.error.URLError, OSError):
+        return sub
+    if body.get("status") in ("accepted", "rejected"):
+        with write_tx():
+            sub.status, sub.reason, sub.updated_at = body["status"], body.get("reason", ""), utcnow()
+            sub.save()
+            audit.record(f"package.{sub.status}", sub, summary=f"Gói {sub.path}: {sub.status}", username="system")
+    return sub

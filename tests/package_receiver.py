@@ -1,0 +1,60 @@
+"""A local stand-in for the sector database's receiving endpoint (the protocol in portal/services/sending.py)."""
+import hashlib
+import itertools
+import json
+import threading
+import zipfile
+import io
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Receiver:
+    def __init__(self, token="bi-mat", fail_first=0, school_code="31001234"):
+        self.by_key, self.packages, self.posts = {}, {}, 0
+        self.fail_first, self.token, self.school_code = fail_first, token, school_code
+        ids = itertools.count(1)
+        recv = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def _send(self, status, body):
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                recv.posts += 1
+                if recv.posts <= recv.fail_first:
+                    return self._send(503, {"error": "busy"})
+                if self.headers.get("Authorization") != f"Bearer {recv.token}":
+                    return self._send(401, {"error": "auth"})
+                key = self.headers.get("Idempotency-Key")
+                if key != hashlib.sha256(body).hexdigest():
+                    return self._send(400, {"error": "key"})
+                if key in recv.by_key:
+                    return self._send(200, {"id": recv.by_key[key], "status": "received"})
+                pid = str(next(ids))
+                manifest = json.loads(zipfile.ZipFile(io.BytesIO(body)).read("manifest.json"))
+                ok = manifest["school"]["code"] == recv.school_code
+                recv.by_key[key] = pid
+                recv.packages[pid] = {"status": "accepted" if ok else "rejected",
+                                      "reason": "" if ok else "Mã trường không khớp"}
+                self._send(202, {"id": pid, "status": "received"})
+
+            def do_GET(self):
+                pid = self.path.rsplit("/", 1)[-1]
+                self._send(200, recv.packages.get(pid, {"status": "unknown"}))
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
