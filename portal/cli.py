@@ -257,6 +257,55 @@ def register_cli(app):
             sys.exit(1)
         click.echo(f"Đã khôi phục bản sao lưu ngày {manifest['created_at']} ({len(manifest['files'])} tệp).")
 
+    @app.cli.command("transfer-export")
+    @click.option("--pupil", "pupil_code", required=True)
+    @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False))
+    @click.option("--seal-user", default="vanthu", show_default=True)
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+    def transfer_export_cmd(pupil_code, out_file, seal_user, passphrase_file):
+        """Export a pupil's whole học bạ (every issued year, PDF + signed XML) for a transfer."""
+        from .models import Pupil, User
+        from .services import ServiceError
+        from .services.documents import write_atomically
+        from .services.packaging import seal_key
+        from .services.transfer import export_pupil
+
+        with db.connection_context():
+            pupil = Pupil.get_or_none(Pupil.code == pupil_code)
+            user = User.get_or_none(User.username == seal_user)
+            if pupil is None or user is None:
+                click.echo("Không tìm thấy học sinh hoặc người giữ dấu số.", err=True)
+                sys.exit(1)
+            try:
+                data = export_pupil(pupil, *seal_key(user, _secret(passphrase_file) or click.prompt(
+                    "Passphrase của dấu số", hide_input=True)))
+            except ServiceError as err:
+                click.echo(err.message, err=True)
+                sys.exit(1)
+        write_atomically(out_file, data)
+        click.echo(f"Đã ghi hồ sơ chuyển trường {out_file}.")
+
+    @app.cli.command("transfer-import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--class", "class_name", required=True, help="Lớp tiếp nhận (năm học hiện tại).")
+    def transfer_import_cmd(file, class_name):
+        """Verify a transfer file and accept the pupil into CLASS; refused with the reasons otherwise."""
+        from .services import ServiceError
+        from .services.school import find_class
+        from .services.transfer import import_transfer
+
+        with db.connection_context():
+            klass = find_class(class_name)
+            if klass is None:
+                click.echo(f"Không tìm thấy lớp {class_name}.", err=True)
+                sys.exit(1)
+            try:
+                pupil = import_transfer(open(file, "rb").read(), klass)
+            except ServiceError as err:
+                click.echo(err.message, err=True)
+                sys.exit(1)
+        click.echo(f"Đã tiếp nhận {pupil.full_name} ({pupil.code}) vào lớp {klass.name}.")
+
     @app.cli.command("pupils")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):
