@@ -14,9 +14,19 @@ class Bounded(Exception):
         self.kind = kind  # timeout | memory | crash
 
 
+def _address_space() -> int:
+    """The bytes of address space this (forked) process already has: the cap is added on top of it."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return 0
+
+
 def _child(conn, fn, args, memory_mb, cpu_s):
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024, memory_mb * 1024 * 1024))
+        cap = _address_space() + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
         conn.send(("ok", fn(*args)))
     except MemoryError:
