@@ -2,10 +2,10 @@
 import hashlib
 import itertools
 import json
-import threading
-import zipfile
 import io
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import zipfile
+
+from tests.http_stub import JsonHandler, serve
 
 
 class Receiver:
@@ -15,17 +15,7 @@ class Receiver:
         ids = itertools.count(1)
         recv = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def _send(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -51,9 +41,7 @@ class Receiver:
                 pid = self.path.rsplit("/", 1)[-1]
                 self._send(200, recv.packages.get(pid, {"status": "unknown"}))
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def close(self):
         self.server.shutdown()

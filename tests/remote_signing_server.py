@@ -6,8 +6,8 @@ for a couple of polls, then approves (or rejects, for accounts configured so) wi
 import base64
 import itertools
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.http_stub import JsonHandler
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, utils
@@ -21,17 +21,7 @@ class RemoteSigningService:
         self.requests, self.ids = {}, itertools.count(1)
         service = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _send(self, status, body):
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
 
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -56,12 +46,11 @@ class RemoteSigningService:
                                                         utils.Prehashed(algo))
                 self._send(200, {"status": "approved", "signature_b64": base64.b64encode(sig).decode()})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.handler = Handler
 
     def __enter__(self):
-        self.thread.start()
+        from tests.http_stub import serve
+        self.server, self.url = serve(self.handler)
         return self
 
     def __exit__(self, *exc):
