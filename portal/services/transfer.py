@@ -38,6 +38,10 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
                               hashlib.sha256(pdf).hexdigest())
         year = rv.school_class.year.name
         files[f"{year}.pdf"], files[f"{year}.xml"] = pdf, xmlsig.sign(xml, key, cert)
+    from portal.models import Certificate
+    seal = Certificate.get_or_none(Certificate.serial == format(cert.serial_number, "x"))
+    if seal is not None and seal.chain_pem:  # public intermediates, so the receiver can build the path
+        files["chain.pem"] = seal.chain_pem.encode()
     school = School.current()
     manifest = {"format": FORMAT, "school": {"code": school.code, "name": school.name}, "pupil": pupil.code,
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -71,16 +75,44 @@ def check_transfer(data: bytes) -> tuple[dict, list[tuple[str, object, dict]]]:
     for name, digest in manifest["files"].items():
         if hashlib.sha256(members[name]).hexdigest() != digest:
             raise ServiceError(f"Tệp {name} trong hồ sơ đã bị sửa đổi.")
+    from .verification import Check
+    trusted = [p.read_bytes() for p in sorted(Path(current_app.config["TRUST_DIR"]).glob("*.pem"))]
     results = []
     for name in sorted(n for n in members if n.endswith(".pdf")):
         verdict = verify(members[name])
+        xml = members.get(name.removesuffix(".pdf") + ".xml")
+        pdf_data = members[name]
         try:
             embedded = pdfsign.embedded_file(members[name])
             record = json.loads(embedded) if embedded else {}
         except Exception:  # a broken file already failed verification
             record = {}
+        if xml is None:
+            verdict.checks.append(Check("xml", "Tệp dữ liệu XML kèm theo", "failed", "Thiếu tệp XML của năm học."))
+        else:
+            chain_pem = members.get("chain.pem", b"")
+            signed_ok = xmlsig.verify_with_xmlsec(xml, trusted, chain_pem)
+            same = False
+            if record:
+                expected = ministry.to_xml(record, "issued", ministry_issue_date(xml), hashlib.sha256(pdf_data).hexdigest())
+                same = xmlsig.without_signature(expected) == xmlsig.without_signature(xml)
+            verdict.checks.append(Check("xml.sig", "Chữ ký số trên tệp XML (kiểm tra bằng xmlsec1)",
+                                        "passed" if signed_ok else "failed",
+                                        "" if signed_ok else "Chữ ký XML không hợp lệ hoặc không do tổ chức tin cậy cấp."))
+            verdict.checks.append(Check("xml.data", "Dữ liệu XML trùng với dữ liệu trong học bạ PDF",
+                                        "passed" if same else "failed", "" if same else "Dữ liệu XML khác bản PDF đã ký."))
+            if not (signed_ok and same):
+                verdict.status = "failed"
         results.append((name.removesuffix(".pdf"), verdict, record))
     return manifest, results
+
+
+def ministry_issue_date(xml: bytes) -> str:
+    from lxml import etree
+    try:
+        return etree.fromstring(xml).findtext("ngayphathanh") or ""
+    except etree.XMLSyntaxError:
+        return ""
 
 
 def import_transfer(data: bytes, klass) -> Pupil:

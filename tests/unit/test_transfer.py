@@ -72,3 +72,25 @@ def test_tampered_or_untrusted_transfer_is_refused(demo_app, tmp_path):
     with db.connection_context():
         assert not Pupil.select().where(Pupil.code == rv.pupil.code).exists()
     _ = io
+
+
+def test_altered_xml_with_a_recomputed_manifest_is_refused(demo_app, tmp_path):
+    import hashlib
+    import json
+    rv, out = export(demo_app, tmp_path)
+    new = receiving_school(tmp_path, demo_app)
+    src = zipfile.ZipFile(out)
+    manifest = json.loads(src.read("manifest.json"))
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for n in src.namelist():
+            if n == "manifest.json":
+                continue
+            blob = src.read(n)
+            if n.endswith(".xml"):
+                blob = blob.replace(b"<ketquagiaoduc>", b"<ketquagiaoduc>X", 1)
+                manifest["files"][n] = hashlib.sha256(blob).hexdigest()
+            zf.writestr(n, blob)
+        zf.writestr("manifest.json", json.dumps(manifest))
+    result = new.test_cli_runner().invoke(args=["transfer-import", str(forged), "--class", "2C"])
+    assert result.exit_code == 1 and "Chữ ký XML không hợp lệ" in result.output
