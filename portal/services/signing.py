@@ -149,8 +149,7 @@ def check_earlier_steps(rv: RecordVersion, pdf: bytes) -> None:
         raise ServiceError("Dữ liệu nhúng trong học bạ đã bị thay đổi; không thể ký tiếp.")
 
 
-def _freeze(rv: RecordVersion) -> bytes:
-    data = record_data(rv, current_app.config["PUBLIC_BASE_URL"])
+def _freeze(rv: RecordVersion, data: dict) -> bytes:
     rendered = documents.render([data])
     rv.data_json = rendered.data.decode("utf-8")
     rv.data_sha256 = rendered.sha256
@@ -199,7 +198,7 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
             current = record_data(rv, current_app.config["PUBLIC_BASE_URL"])
             if not current["year"]["outcome"]:
                 raise ServiceError("Học bạ chưa đủ kết quả cuối năm; chưa thể ký.")
-            base = _freeze(rv)
+            base = _freeze(rv, current)
         else:
             base = read_pdf(rv)
             check_earlier_steps(rv, base)
