@@ -14,7 +14,7 @@ from portal.services import signing
 from portal.services.records import ensure_record
 from portal.signing import pdf as pdfsign
 
-from .common import demo_app, section, summary
+from .common import demo_app, section
 
 AIM = 1.2
 CHAIN = [("gvcn.5a", "homeroom"), ("hieutruong", "principal"), ("vanthu", "seal")]

@@ -4,9 +4,8 @@ from flask_login import current_user
 
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
-from portal.models import CHECKPOINTS, Pupil, SchoolClass, Subject
+from portal.models import Pupil, SchoolClass, Subject
 from portal.services import ServiceError, access, comments, evaluation, results
-from portal.services.school import class_roster
 from portal.services.grid import cell_view, grid_context, pupil_context
 
 bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
@@ -160,9 +159,3 @@ def finalize(class_id):
         flash("Đã chốt kết quả cuối năm: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())), "success")
     return redirect_to(url_for("summary.summary", class_id=klass.id, cp="CN"))
 
-
-def roster_ids(klass):
-    return [p.id for p in class_roster(klass)]
-
-
-__all__ = ["bp", "CHECKPOINTS"]

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from portal.htmx import redirect_to, render
-from portal.models import Certificate, Grade, SchoolClass, SigningJob
+from portal.models import Certificate, SchoolClass, SigningJob
 from portal.services import ServiceError, access, certificates, signing
 from portal.services.school import current_year
 
@@ -71,5 +71,3 @@ def certificate():
     return render("signing/certificate.html", error=error, purposes=certificates.PURPOSES,
                   clerk=current_user.has_role("clerk"), status=422 if error else 200)
 
-
-__all__ = ["bp", "Grade"]

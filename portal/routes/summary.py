@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from portal.grading import tt27
 from portal.htmx import render
-from portal.models import CHECKPOINTS, Pupil, YearResult
+from portal.models import Pupil, YearResult
 from portal.services import ServiceError, access, audit, results
 from portal.services.summary_xlsx import summary_workbook
 
@@ -52,5 +52,3 @@ def decide(class_id, pupil_id):
                   pupil=pupil, year=year, message=message, failed=status >= 400, board=access.is_board(current_user),
                   status=status)
 
-
-__all__ = ["bp", "CHECKPOINTS"]

@@ -13,7 +13,7 @@ from portal.models import (
 )
 
 from . import ServiceError
-from .results import end_of_year_inputs, grade_subjects
+from .results import grade_subjects, outcomes
 
 SCHEMA = "hocba-tieuhoc/1"
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
@@ -106,14 +106,8 @@ def record_data(rv: RecordVersion, public_base_url: str) -> dict:
                       for code, name in items.items()],
             "comment": comment.comment if comment else "",
         }
-    inputs = end_of_year_inputs(klass, pupil, infos, sres, qres)
-    outcome = tt27.year_outcome(*inputs) if inputs else ""
+    outcome, supplementary = outcomes(klass, pupil, infos, sres, qres)
     yr = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
-    supplementary = ""
-    if outcome == "CHT":
-        bs = end_of_year_inputs(klass, pupil, infos, sres, qres, "BS")
-        has_bs = any(k[2] == "BS" for k in list(sres) + list(qres))
-        supplementary = tt27.year_outcome(*bs) if (bs and has_bs) else ""
     final = supplementary or outcome
     completion = tt27.completion_texts(final, klass.grade.number) if final else []
     decision = yr.decision if yr else ""
@@ -150,11 +144,3 @@ def record_data(rv: RecordVersion, public_base_url: str) -> dict:
                     "principal": _principal(),
                     "seal": {"name": school.name}},
     }
-
-
-def year_records(pupil) -> list[RecordVersion]:
-    """A record (latest version) for every year the pupil was in one of our classes, oldest first."""
-    out = []
-    for e in pupil.enrolments.where(Enrolment.school_class.is_null(False)).order_by(Enrolment.year_name):
-        out.append(ensure_record(pupil, e.school_class))
-    return out

@@ -91,6 +91,18 @@ def end_of_year_inputs(klass, pupil, subjects, sres, qres, checkpoint="CN"):
     return levels, scores, qualities
 
 
+def outcomes(klass, pupil, subjects, sres, qres) -> tuple[str, str]:
+    """(end-of-year outcome, outcome after the supplementary evaluation) — '' while values are missing.
+    The second is computed only for a CHT pupil who has supplementary (BS) values."""
+    inputs = end_of_year_inputs(klass, pupil, subjects, sres, qres)
+    outcome = tt27.year_outcome(*inputs) if inputs else ""
+    if outcome != "CHT":
+        return outcome, ""
+    has_bs = any(k[0] == pupil.id and k[2] == "BS" for k in list(sres) + list(qres))
+    bs = end_of_year_inputs(klass, pupil, subjects, sres, qres, "BS") if has_bs else None
+    return outcome, tt27.year_outcome(*bs) if bs else ""
+
+
 @dataclass
 class SummaryRow:
     pupil: object
@@ -122,12 +134,7 @@ def class_summary(klass: SchoolClass, checkpoint: str):
             row.qualities[code] = r.level if r else ""
             counts[code][row.qualities[code] or "—"] += 1
         if checkpoint == "CN":
-            inputs = end_of_year_inputs(klass, p, subjects, sres, qres)
-            row.outcome = tt27.year_outcome(*inputs) if inputs else ""
-            if row.outcome == "CHT":
-                bs = end_of_year_inputs(klass, p, subjects, sres, qres, "BS")
-                has_bs = any(k[2] == "BS" and k[0] == p.id for k in sres) or any(k[2] == "BS" and k[0] == p.id for k in qres)
-                row.supplementary = tt27.year_outcome(*bs) if (bs and has_bs) else ""
+            row.outcome, row.supplementary = outcomes(klass, p, subjects, sres, qres)
             counts["outcome"][row.outcome or "—"] += 1
         rows.append(row)
     return subjects, rows, counts
