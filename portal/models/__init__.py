@@ -9,7 +9,7 @@ from .evaluation import (
 )
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
 from .records import RECORD_STATUSES, CorrectionRequest, RecordVersion
-from .signing import BACKENDS, Certificate, RecordSignature, SigningJob
+from .signing import BACKENDS, Certificate, RecordSignature, SigningAuthorisation, SigningJob
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
     ASSESSMENTS,
@@ -31,6 +31,6 @@ ALL_MODELS = [
     School, SchoolYear, Term, CalendarDate, Grade, Subject, GradeSubject, Staff, SchoolClass, Pupil,
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
-    RecordVersion, Certificate, RecordSignature, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
+    RecordVersion, Certificate, RecordSignature, SigningAuthorisation, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
     BackupRun,
 ]

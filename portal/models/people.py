@@ -28,6 +28,7 @@ class Staff(BaseModel):
     phone = NFCCharField(default="")
     email = NFCCharField(default="")
     is_active = BooleanField(default=True)
+    national_id = NFCCharField(default="")  # số định danh cá nhân (CCCD), named in personal certificates
 
     def __str__(self):
         return self.full_name

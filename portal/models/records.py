@@ -36,6 +36,10 @@ class RecordVersion(BaseModel):
     step = IntegerField(default=0)  # how many steps of the chain are done
     wave = IntegerField(default=1)  # 1: end of year; 2: after the summer supplementary evaluation
     frozen_at = DateTimeField(null=True)
+    ltv_level = NFCCharField(default="")  # PAdES level of the issued file: B-B, B-T or B-LTA
+    ltv_renew_by = DateTimeField(null=True)  # the archive timestamp must be renewed before this
+    claimed_by = NFCCharField(default="")  # a signing step working on this record (token), if any
+    claimed_at = DateTimeField(null=True)
 
     class Meta:
         indexes = ((("pupil", "school_class", "version"), True),)

@@ -36,6 +36,9 @@ class School(BaseModel):
     email = NFCCharField(default="")
     # UNCONFIRMED: primary schools often let the homeroom teacher enter every subject (seed 001).
     homeroom_enters_all_subjects = BooleanField(default=True)
+    tax_code = NFCCharField(default="")  # mã số thuế (MST): named in the organisation certificate
+    # SHA-256 of the organisation certificate the administrator registered as the school's seal.
+    seal_cert_sha256 = NFCCharField(default="")
 
     @classmethod
     def current(cls):

@@ -3,7 +3,7 @@
 Glossary: certificate = chứng thư số; organisation certificate = chứng thư số của tổ chức (the school's
 seal, applied by the clerk); signature = chữ ký số; batch = ký đồng loạt.
 """
-from peewee import BooleanField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import BooleanField, DateField, DateTimeField, ForeignKeyField, IntegerField
 
 from .accounts import User
 from .base import BaseModel, NFCCharField, NFCTextField, utcnow
@@ -29,6 +29,9 @@ class Certificate(BaseModel):
     backend_config = NFCTextField(default="{}")  # token label / key label, or the remote provider's user id
     is_active = BooleanField(default=True)
     uploaded_at = DateTimeField(default=utcnow)
+    sha256 = NFCCharField(default="")  # of the DER certificate
+    kind = NFCCharField(default="personal")  # what the certificate itself says: personal | organisation
+    id_number = NFCCharField(default="")  # CCCD of a person, MST of an organisation, from the subject
 
 
 class RecordSignature(BaseModel):
@@ -45,6 +48,24 @@ class RecordSignature(BaseModel):
 
     class Meta:
         indexes = ((("record", "role"), True),)
+
+
+class SigningAuthorisation(BaseModel):
+    """A vice-principal authorised by the principal to sign records in the principal's place (ủy quyền)."""
+
+    user = ForeignKeyField(User, backref="signing_authorisations", on_delete="CASCADE")
+    granted_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    starts_on = DateField()
+    ends_on = DateField()
+    reason = NFCTextField(default="")
+    revoked_at = DateTimeField(null=True)
+    created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def valid_for(cls, user, on):
+        """The authorisation that lets `user` sign as principal on date `on`, if any."""
+        return (cls.select().where((cls.user == user) & (cls.starts_on <= on) & (cls.ends_on >= on)
+                                   & cls.revoked_at.is_null()).order_by(cls.ends_on.desc()).first())
 
 
 class SigningJob(BaseModel):

@@ -1,0 +1,173 @@
+"""A local CRL, OCSP and RFC 3161 timestamping service for a `TestPKI` folder (the demo and the tests).
+
+The responses are built by certomancer's services (the PKI test tool from pyHanko's author); this
+module only reads the PKI folder and speaks HTTP: `GET /crl/root.crl`, `GET /crl/intermediate.crl`,
+`POST /ocsp` (application/ocsp-request) and `POST /tsa` (application/timestamp-query), as a real CA
+does. The revocation list is re-read on every request, so a revocation shows at once.
+"""
+import datetime as dt
+import json
+import socket
+import threading
+import urllib.request
+from pathlib import Path
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import keys, ocsp, tsp
+from asn1crypto import x509 as asn1_x509
+from certomancer import services
+from cryptography.hazmat.primitives import serialization
+
+_servers: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def _asn1_cert(issued) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(issued.cert.public_bytes(serialization.Encoding.DER))
+
+
+def _asn1_key(issued) -> keys.PrivateKeyInfo:
+    return keys.PrivateKeyInfo.load(issued.key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+
+class _Revocations(services.RevocationInfoInterface):
+    def __init__(self, issuer_cert: asn1_x509.Certificate, revoked: dict):
+        self.issuer_cert = issuer_cert
+        self.revoked = revoked
+
+    def get_issuer_cert(self):
+        return self.issuer_cert
+
+    def check_revocation_status(self, cid, at_time):
+        when = self.revoked.get(format(cid["serial_number"].native, "x"))
+        if when is None or dt.datetime.fromisoformat(when) > at_time:
+            return ocsp.CertStatus(name="good", value=None), []
+        info = ocsp.RevokedInfo({"revocation_time": dt.datetime.fromisoformat(when),
+                                 "revocation_reason": "key_compromise"})
+        return ocsp.CertStatus(name="revoked", value=info), []
+
+
+class ResponderApp:
+    """WSGI application answering for the PKI kept in `folder`."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def _pki(self):
+        from .pki import TestPKI
+        return TestPKI.load(self.folder)
+
+    def _crl(self, pki, which: str) -> bytes:
+        issuer = pki.root if which == "root" else pki.intermediate
+        cert = _asn1_cert(issuer)
+        builder = services.CRLBuilder(cert.subject, _asn1_key(issuer),
+                                      services.choose_signed_digest("sha256", cert.public_key),
+                                      cert.key_identifier_value)
+        now = dt.datetime.now(dt.timezone.utc)
+        revoked = []
+        if which == "intermediate":
+            revoked = [services.CRLBuilder.format_revoked_cert(
+                int(serial, 16), asn1_crl.CRLReason("key_compromise"), dt.datetime.fromisoformat(when))
+                for serial, when in pki.revoked.items() if dt.datetime.fromisoformat(when) <= now]
+        number = int(now.timestamp())
+        return builder.build_crl(number, now - dt.timedelta(minutes=1), now + dt.timedelta(days=7), revoked).dump()
+
+    def _ocsp(self, pki, body: bytes) -> bytes:
+        issuer = _asn1_cert(pki.intermediate)
+        responder = services.SimpleOCSPResponder(
+            issuer, _asn1_key(pki.intermediate), services.choose_signed_digest("sha256", issuer.public_key),
+            dt.datetime.now(dt.timezone.utc), _Revocations(issuer, pki.revoked), validity=dt.timedelta(days=7))
+        return responder.build_ocsp_response(ocsp.OCSPRequest.load(body)).dump()
+
+    def _tsa(self, pki, body: bytes) -> bytes:
+        tsa_cert = _asn1_cert(pki.tsa_cert)
+        stamper = services.TimeStamper(tsa_cert, _asn1_key(pki.tsa_cert),
+                                       certs_to_embed=[_asn1_cert(pki.intermediate)])
+        return stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+
+    def __call__(self, environ, start_response):
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
+        try:
+            length = min(int(environ.get("CONTENT_LENGTH") or 0), 64 * 1024)
+        except ValueError:
+            length = 0
+        body = environ["wsgi.input"].read(length) if length else b""
+        try:
+            pki = self._pki()
+            if path == "/health":
+                out, kind = json.dumps({"pki": str(self.folder)}).encode(), "application/json"
+            elif method == "GET" and path in ("/crl/root.crl", "/crl/intermediate.crl"):
+                out, kind = self._crl(pki, path.split("/")[-1].removesuffix(".crl")), "application/pkix-crl"
+            elif method == "POST" and path == "/ocsp":
+                out, kind = self._ocsp(pki, body), "application/ocsp-response"
+            elif method == "POST" and path == "/tsa" and pki.tsa_cert is not None:
+                out, kind = self._tsa(pki, body), "application/timestamp-reply"
+            else:
+                start_response("404 Not Found", [("Content-Type", "text/plain")])
+                return [b"not found"]
+        except Exception:  # a malformed request: say so, never crash the server thread
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"bad request"]
+        start_response("200 OK", [("Content-Type", kind), ("Content-Length", str(len(out)))])
+        return [out]
+
+
+def _quiet_handler():
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):  # one line per OCSP request would flood the journal
+            pass
+
+    return Handler
+
+
+def _answers(base_url: str, folder: Path) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/health", timeout=2) as resp:
+            return json.loads(resp.read()).get("pki") == str(folder)
+    except (OSError, ValueError):
+        return False
+
+
+def ensure_running(folder: Path) -> str:
+    """Serve the PKI in `folder` at the address its certificates name, unless something already does.
+
+    Started in a daemon thread of this process (the web app or the CLI), so signing with the demo PKI
+    needs no extra step. Returns the base URL."""
+    from urllib.parse import urlsplit
+
+    from werkzeug.serving import make_server
+
+    folder = Path(folder).resolve()
+    base_url = json.loads((folder / "pki.json").read_text(encoding="utf-8"))["base_url"]
+    with _lock:
+        if str(folder) in _servers or _answers(base_url, folder):
+            return base_url
+        parts = urlsplit(base_url)
+        try:
+            server = make_server(parts.hostname, parts.port or 80, ResponderApp(folder), threaded=True,
+                                 request_handler=_quiet_handler())
+        except (OSError, SystemExit):
+            if _answers(base_url, folder):  # another process won the race
+                return base_url
+            raise RuntimeError(f"Không khởi động được dịch vụ CRL/OCSP/TSA thử nghiệm tại {base_url}.") from None
+        threading.Thread(target=server.serve_forever, daemon=True, name="demo-pki-responder").start()
+        _servers[str(folder)] = server
+    return base_url
+
+
+def start(folder: Path, host: str = "127.0.0.1"):
+    """Serve a PKI folder on a free port; for tests that make the PKI after knowing the port."""
+    from werkzeug.serving import make_server
+
+    server = make_server(host, 0, ResponderApp(Path(folder)), threaded=True, request_handler=_quiet_handler())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
