@@ -29,6 +29,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
+# The demo prints its local address in QR codes; a school sets PUBLIC_BASE_URL instead (see README).
+run: export HOCBA_ALLOW_LOOPBACK_PUBLIC_URL ?= true
 run: install
 	$(BIN)/flask --app portal setup
 	@echo "Học bạ số: http://127.0.0.1:$(PORT)"

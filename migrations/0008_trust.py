@@ -36,11 +36,15 @@ def up(migrator, db):
         migrator.add_column('record_version', 'ltv_renew_by', DateTimeField(null=True)),
         migrator.add_column('record_version', 'claimed_by', CharField(default='')),
         migrator.add_column('record_version', 'claimed_at', DateTimeField(null=True)),
+        migrator.add_column('signing_job', 'heartbeat_at', DateTimeField(null=True)),
+        migrator.add_column('signing_job', 'worker_pid', IntegerField(default=0)),
     )
 
 
 def down(migrator, db):
     migrator.migrate(
+        migrator.drop_column('signing_job', 'worker_pid'),
+        migrator.drop_column('signing_job', 'heartbeat_at'),
         migrator.drop_column('record_version', 'claimed_at'),
         migrator.drop_column('record_version', 'claimed_by'),
         migrator.drop_column('record_version', 'ltv_renew_by'),

@@ -8,6 +8,16 @@ from . import db as database
 from .db import db
 
 
+def read_secret(passphrase_file, prompt: str) -> str:
+    """The passphrase from a file, or typed at a terminal; without a terminal, say which option to use."""
+    if passphrase_file:
+        return open(passphrase_file, encoding="utf-8").read().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        click.echo("Không có bàn phím để nhập passphrase (chạy không tương tác): dùng --passphrase-file TỆP.", err=True)
+        sys.exit(2)
+    return click.prompt(prompt, hide_input=True)
+
+
 def register_cli(app):
     db_group = AppGroup("db", help="Lược đồ cơ sở dữ liệu (migrations).")
 
@@ -95,8 +105,10 @@ def register_cli(app):
     def sign_cmd(username, class_name, passphrase_file, wave):
         """Perform USER's pending step of the chain for every ready record of CLASS (current year)."""
         from .models import User
+        from .services.batches import ready
         from .services.school import find_class
-        from .services.signing import ROLE_LABELS, ready, sign_many
+        from .services.signers import holds_role
+        from .services.signing import ROLE_LABELS, chain, sign_many
 
         with db.connection_context():
             user = User.get_or_none((User.username == username.strip().lower()) & (User.is_active == True))  # noqa: E712
@@ -104,20 +116,24 @@ def register_cli(app):
             if user is None or klass is None:
                 click.echo("Không tìm thấy người dùng hoặc lớp trong năm học hiện tại.", err=True)
                 sys.exit(2)
-            if passphrase_file:
-                secret = open(passphrase_file, encoding="utf-8").read().rstrip("\r\n")
-            else:
-                secret = click.prompt("Passphrase / mã PIN", hide_input=True)
+            if not any(holds_role(user, role, klass) for role in chain()):
+                click.echo(f"{user.username} không có quyền ký lớp {klass.name}.", err=True)
+                sys.exit(1)
+            secret = read_secret(passphrase_file, "Passphrase / mã PIN")
             records = ready(user, klass, wave)
             if not records:
                 click.echo(f"Không có học bạ nào của lớp {klass.name} đang chờ {username} ký (đợt {wave}).")
                 return
             failed = 0
-            for result in sign_many(user, records, secret):
+
+            def show(result):
+                nonlocal failed
                 mark = "OK " if result.ok else "LỖI"
                 click.echo(f"{mark}\t{result.record.pupil.code}\t{result.record.pupil.full_name}\t"
                            f"{ROLE_LABELS.get(result.role, result.role)}\t{result.message}")
                 failed += not result.ok
+
+            sign_many(user, records, secret, progress=show)
         sys.exit(1 if failed else 0)
 
     @app.cli.command("issued")
@@ -206,8 +222,7 @@ def register_cli(app):
             if klass is None or user is None:
                 click.echo("Không tìm thấy lớp hoặc người giữ dấu số.", err=True)
                 sys.exit(1)
-            secret = (open(passphrase_file, encoding="utf-8").read().rstrip("\r\n") if passphrase_file
-                      else click.prompt("Passphrase của dấu số", hide_input=True))
+            secret = read_secret(passphrase_file, "Passphrase của dấu số")
             try:
                 data = build(klass, wave, *seal_key(user, secret))
             except ServiceError as err:

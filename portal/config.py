@@ -27,7 +27,15 @@ DEFAULTS = {
     "SIGNING_CHAIN": {"TH": ["homeroom", "principal", "seal"],
                       "THCS": ["subject", "homeroom", "principal", "seal"],
                       "THPT": ["subject", "homeroom", "principal", "seal"]},
-    "TSA_URL": "",  # an RFC 3161 time-stamping authority; empty = no timestamps
+    "TSA_URL": "",  # an RFC 3161 time-stamping authority; empty = no timestamps (the demo PKI brings its own)
+    "TSA_TIMEOUT_S": 20,
+    # Renew an issued record's archive timestamp this long before the timestamping certificate expires.
+    "LTV_RENEW_MARGIN_DAYS": 365,
+    # The demo PKI (CRL/OCSP/TSA served locally on this port while the demo signs); empty dir = instance/demo-pki.
+    "DEMO_PKI_DIR": "",
+    "DEMO_PKI_PORT": 5080,
+    # Records print PUBLIC_BASE_URL in their QR code: a loopback address is refused unless this is set (demo).
+    "ALLOW_LOOPBACK_PUBLIC_URL": False,
     "CERT_EXPIRY_WARNING_DAYS": 30,
     # Remote signing service (submit a hash, the signer confirms on their phone, poll for the result).
     "REMOTE_SIGNING_URL": "",

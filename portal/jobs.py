@@ -32,31 +32,30 @@ def take_secret(job_id: int) -> str | None:
 
 
 def run_signing_job(job_id: int) -> None:
-    """Sign every record of the job; progress is written after each record."""
+    """Sign every record of the job; progress and a heartbeat are written after each record, so a job
+    whose worker died shows as interrupted and can be resumed."""
     from .models import RecordVersion, SigningJob
     from .models.base import utcnow
+    from .services.batches import heartbeat
     from .services.signing import sign_many
 
     with _app.app_context(), db.connection_context():
         job = SigningJob.get_by_id(job_id)
         secret = take_secret(job_id)
         if secret is None:
-            job.status = "interrupted"
-            job.save()
+            heartbeat(job_id, status="interrupted")
             return
         records = [RecordVersion.get_by_id(i) for i in json.loads(job.record_ids)]
-        job.status, job.total, job.errors = "running", len(records), "[]"
-        job.save()
+        heartbeat(job_id, status="running", total=len(records), errors="[]")
         errors = []
 
         def progress(result):
             if not result.ok:
                 errors.append({"pupil": result.record.pupil.full_name, "message": result.message})
-            SigningJob.update(done=SigningJob.done + 1, failed=len(errors), errors=json.dumps(errors, ensure_ascii=False)).where(
-                SigningJob.id == job_id).execute()
+            heartbeat(job_id, done=SigningJob.done + 1, failed=len(errors), errors=json.dumps(errors, ensure_ascii=False))
 
         sign_many(job.user, records, secret, progress)
-        SigningJob.update(status="finished", finished_at=utcnow()).where(SigningJob.id == job_id).execute()
+        heartbeat(job_id, status="finished", finished_at=utcnow())
 
 
 def daily_backup() -> None:

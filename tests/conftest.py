@@ -15,9 +15,18 @@ from portal import create_app
 from portal.db import db, upgrade
 
 
+# The demo PKI is made once per test session; its CRL/OCSP/TSA service listens on this free port.
+DEMO_PKI = {"dir": None, "port": None}
+
+
 def make_app(db_path, trust_dir=None, **extra):
     base = Path(db_path).parent
+    if DEMO_PKI["port"] is None:
+        from portal.signing.responder import free_port
+        DEMO_PKI["port"] = free_port()
     app = create_app({
+        "DEMO_PKI_DIR": str(DEMO_PKI["dir"] or base / "demo-pki"),
+        "DEMO_PKI_PORT": DEMO_PKI["port"],
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE": str(db_path),
@@ -48,6 +57,7 @@ def demo_template(tmp_path_factory):
     from portal.services.demo import seed_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    DEMO_PKI["dir"] = path.parent / "demo-pki"
     app = make_app(path)
     upgrade()
     with app.app_context(), db.connection_context():

@@ -83,3 +83,18 @@ class SigningJob(BaseModel):
     errors = NFCTextField(default="[]")
     created_at = DateTimeField(default=utcnow)
     finished_at = DateTimeField(null=True)
+    heartbeat_at = DateTimeField(null=True)  # the worker writes it after each record
+    worker_pid = IntegerField(default=0)
+
+    HEARTBEAT_STALE_S = 120
+
+    @property
+    def effective_status(self) -> str:
+        """What the job really is: a "running" job whose worker stopped beating is interrupted."""
+        import datetime as dt
+
+        if self.status in ("queued", "running"):
+            last = self.heartbeat_at or self.created_at
+            if utcnow() - last > dt.timedelta(seconds=self.HEARTBEAT_STALE_S):
+                return "interrupted"
+        return self.status

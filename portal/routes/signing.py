@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.htmx import redirect_to, render
 from portal.models import Certificate, SchoolClass, SigningJob
-from portal.services import ServiceError, access, certificates, signing
+from portal.services import ServiceError, access, batches, certificates
 from portal.services.school import current_year
 
 bp = Blueprint("signing", __name__, url_prefix="/ky")
@@ -28,7 +28,7 @@ def index():
     error = None
     if request.method == "POST":
         try:
-            job = signing.start_batch(current_user, request.form.get("scope", ""), request.form.get("wave", 1, type=int),
+            job = batches.start_batch(current_user, request.form.get("scope", ""), request.form.get("wave", 1, type=int),
                                       request.form.get("secret", ""))
         except ServiceError as err:
             error = err.message
@@ -37,7 +37,7 @@ def index():
     classes = list(access.visible_classes(current_user, year)) if year else []
     if not access.sees_whole_school(current_user):
         classes = [c for c in classes if access.is_homeroom_of(current_user, c)]
-    counts = {(c.id, w): len(signing.ready(current_user, c, w)) for c in classes for w in (1, 2)}
+    counts = {(c.id, w): len(batches.pending(current_user, c, w)) for c in classes for w in (1, 2)}
     grades = sorted({c.grade.number for c in classes})
     certs = Certificate.select().where((Certificate.user == current_user.id) & (Certificate.is_active == True))  # noqa: E712
     jobs = SigningJob.select().where(SigningJob.user == current_user.id).order_by(SigningJob.id.desc()).limit(5)

@@ -93,3 +93,16 @@ def visible_classes(user: User, year):
     taught = TeachingAssignment.select(TeachingAssignment.school_class).where(
         TeachingAssignment.staff == user.staff_id)
     return q.where((SchoolClass.homeroom == user.staff_id) | (SchoolClass.id.in_(taught)))
+
+
+def may_sign_as_principal(user: User, on=None) -> bool:
+    """The principal, or a vice-principal holding the principal's written authorisation valid on `on`."""
+    import datetime as dt
+
+    from portal.models import SigningAuthorisation
+
+    if not user.is_authenticated:
+        return False
+    if user.has_role("principal"):
+        return True
+    return user.has_role("vice_principal") and SigningAuthorisation.valid_for(user, on or dt.date.today()) is not None

@@ -9,9 +9,23 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import Certificate, User
 from portal.models.base import utcnow
-from portal.signing import certs
+from portal.signing import certs, identity
 
 from . import ServiceError, audit
+
+
+def _identity_fields(cert, purpose: str) -> dict:
+    """What the certificate itself says about its holder; an organisation purpose needs an organisation
+    certificate (MST in the subject), a personal purpose a personal one."""
+    subject = identity.subject_of(cert)
+    if purpose == "organisation" and not subject.is_organisation:
+        raise ServiceError("Đây là chứng thư số cá nhân (không có mã số thuế của tổ chức trong chủ thể); dấu số của "
+                           "trường phải là chứng thư số của tổ chức.", field="file")
+    if purpose == "personal" and subject.is_organisation:
+        raise ServiceError("Đây là chứng thư số của tổ chức; chọn loại “Chứng thư số của tổ chức” nếu đây là dấu số "
+                           "của trường.", field="file")
+    return {"sha256": subject.sha256, "kind": subject.kind,
+            "id_number": subject.tax_code if subject.is_organisation else subject.person_id}
 
 PURPOSES = {"personal": "Chứng thư số cá nhân", "organisation": "Chứng thư số của tổ chức (dấu số của trường)"}
 
@@ -28,9 +42,10 @@ def install_p12(user: User, data: bytes, passphrase: str, purpose: str = "person
         raise ServiceError("Chỉ văn thư giữ chứng thư số của tổ chức (dấu số của trường).")
     try:
         key, cert, chain = certs.load_p12(data, passphrase)
-        info = certs.check(cert, chain, roots(), at)
+        info = certs.check(cert, chain, roots(), at, check_revocation=True)
     except certs.CertificateProblem as err:
         raise ServiceError(err.message, field="file") from None
+    ident = _identity_fields(cert, purpose)
     with write_tx():
         Certificate.update(is_active=False).where(
             (Certificate.user == user) & (Certificate.purpose == purpose)).execute()
@@ -38,7 +53,7 @@ def install_p12(user: User, data: bytes, passphrase: str, purpose: str = "person
             user=user, purpose=purpose, backend="pkcs12", subject=info.subject, issuer=info.issuer,
             serial=info.serial, organisation=info.organisation, not_before=info.not_before,
             not_after=info.not_after, cert_pem=info.cert_pem, chain_pem=info.chain_pem,
-            key_pem_encrypted=certs.encrypt_key(key, passphrase))
+            key_pem_encrypted=certs.encrypt_key(key, passphrase), **ident)
         audit.record("certificate.installed", row, user=user,
                      summary=f"Cài chứng thư số {info.subject} (hết hạn {info.not_after:%d/%m/%Y})",
                      serial=info.serial, purpose=purpose)
@@ -51,16 +66,17 @@ def install_token(user: User, cert_pem: str, chain_pem: str, backend: str, confi
     cert = x509.load_pem_x509_certificate(cert_pem.encode())
     chain = x509.load_pem_x509_certificates(chain_pem.encode()) if chain_pem.strip() else []
     try:
-        info = certs.check(cert, chain, roots())
+        info = certs.check(cert, chain, roots(), check_revocation=True)
     except certs.CertificateProblem as err:
         raise ServiceError(err.message) from None
+    ident = _identity_fields(cert, purpose)
     with write_tx():
         Certificate.update(is_active=False).where(
             (Certificate.user == user) & (Certificate.purpose == purpose)).execute()
         row = Certificate.create(user=user, purpose=purpose, backend=backend, subject=info.subject,
                                  issuer=info.issuer, serial=info.serial, organisation=info.organisation,
                                  not_before=info.not_before, not_after=info.not_after, cert_pem=info.cert_pem,
-                                 chain_pem=info.chain_pem, backend_config=json.dumps(config))
+                                 chain_pem=info.chain_pem, backend_config=json.dumps(config), **ident)
         audit.record("certificate.installed", row, user=user, summary=f"Cài chứng thư số {info.subject} ({backend})")
     return row
 

@@ -9,7 +9,7 @@ from .records import new_code
 
 def open_correction(user, rv: RecordVersion, reason: str) -> RecordVersion:
     """The principal approves a correction of an issued record: a new draft version opens."""
-    if not (user.has_role("principal") or any(r.role == "vice_principal" and r.can_sign for r in user.roles)):
+    if not access.may_sign_as_principal(user):
         raise access.Forbidden()
     reason = (reason or "").strip()
     if len(reason) < 10:
@@ -56,7 +56,7 @@ def decide_correction(user, req, approve: bool, note: str = ""):
         if approve:
             text = f"{req.what} — {req.reason}" + (f" (minh chứng: {req.evidence})" if req.evidence else "")
             req.new_version = open_correction(user, req.record, text)
-        elif not (user.has_role("principal") or any(r.role == "vice_principal" and r.can_sign for r in user.roles)):
+        elif not access.may_sign_as_principal(user):
             raise access.Forbidden()
         req.status = "approved" if approve else "rejected"
         req.decided_by, req.decided_at, req.decision_note = user, utcnow(), (note or "").strip()[:1000]

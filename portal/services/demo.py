@@ -1,6 +1,7 @@
 """The demo school: a realistic primary school for the current school year, with the demo accounts."""
 import datetime as dt
 import random
+from pathlib import Path
 
 from portal.db import db, write_tx
 from portal.models import Grade, Pupil, School, SchoolClass, Staff, Subject, TeachingAssignment
@@ -132,35 +133,76 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
     return school
 
 
-DEMO_SIGNERS = [("gvcn.1a", "personal"), ("gvcn.5a", "personal"), ("hieutruong", "personal"),
-                ("phohieutruong", "personal"), ("vanthu", "organisation")]
+DEMO_TAX_CODE = "0201234567"
+REVOKED_DEMO_SIGNER = "gvcn.2b"  # also gets a revoked certificate (exported, not installed) to show the refusal
+
+
+def demo_staff_id(staff) -> str:
+    """A made-up 12-digit identification number for a demo staff member (province 031, never real)."""
+    return f"{PROVINCE_CODE}{0 if staff.gender == 1 else 1}{80 + staff.id % 15:02d}{staff.id:06d}"
 
 
 def seed_pki() -> None:
-    """A test PKI for the demo: root and intermediate CA, a certificate for each demo signer (passphrase
-    demo1234), the root written to the trust folder. Real deployments put the national CAs there."""
-    from pathlib import Path
+    """A test PKI for the demo that behaves like a real one: root and intermediate CA whose certificates
+    name CRL and OCSP addresses served (with a timestamping authority) by the local service in
+    portal/signing/responder.py; a personal certificate (CCCD in the subject) for every demo signer —
+    every homeroom teacher, the principal, the vice-principal (authorised for the school year), the
+    subject teachers — and an organisation certificate (MST) for the school's seal, registered by the
+    administrator. Passphrase demo1234; the .p12 files are in the demo PKI folder. One extra, revoked
+    certificate (`gvcn.2b-thu-hoi.p12`) shows the refusal. Real deployments put the national CAs in
+    instance/trust/ instead."""
+    import datetime as dt_
+    import shutil
 
     from flask import current_app
 
-    from portal.models import User
+    from portal.models import SigningAuthorisation, User, UserRole
+    from portal.signing import responder
     from portal.signing.pki import TestPKI
 
     from .certificates import install_p12
+    from .signers import register_seal
+    from .timestamps import demo_pki_dir
 
     trust = Path(current_app.config["TRUST_DIR"])
     trust.mkdir(parents=True, exist_ok=True)
-    pki = TestPKI.create("Học bạ số — CA thử nghiệm")
+    folder = demo_pki_dir()
+    if folder.exists():
+        shutil.rmtree(folder)
+    port = current_app.config.get("DEMO_PKI_PORT") or 5080
+    pki = TestPKI.create("Học bạ số — CA thử nghiệm", base_url=f"http://127.0.0.1:{port}")
+    pki.save(folder)
     (trust / "hocba-demo-root.pem").write_bytes(pki.root.pem())
-    export = Path(current_app.instance_path) / "demo-pki"
-    export.mkdir(parents=True, exist_ok=True)
+    responder.ensure_running(folder)
     school = School.current()
-    for username, purpose in DEMO_SIGNERS:
-        user = User.get(User.username == username)
-        name = school.name if purpose == "organisation" else user.staff.full_name
-        p12 = pki.p12(pki.person(name, school.name), DEMO_PASSWORD, username)
-        (export / f"{username}.p12").write_bytes(p12)
-        install_p12(user, p12, DEMO_PASSWORD, purpose)
+    with write_tx():
+        School.update(tax_code=DEMO_TAX_CODE).where(School.id == school.id).execute()
+        for staff in Staff.select():
+            Staff.update(national_id=demo_staff_id(staff)).where(Staff.id == staff.id).execute()
+    school = School.current()
+    signer_roles = ("homeroom", "principal", "vice_principal", "subject_teacher")
+    users = (User.select().join(UserRole).where(UserRole.role.in_(signer_roles)).distinct().order_by(User.id))
+    for user in users:
+        staff = Staff.get_by_id(user.staff_id)
+        p12 = pki.p12(pki.person(staff.full_name, school.name, staff.national_id), DEMO_PASSWORD, user.username)
+        (folder / f"{user.username}.p12").write_bytes(p12)
+        install_p12(user, p12, DEMO_PASSWORD, "personal")
+    clerk = User.get(User.username == "vanthu")
+    seal = pki.p12(pki.organisation(school.name, DEMO_TAX_CODE), DEMO_PASSWORD, "vanthu")
+    (folder / "vanthu.p12").write_bytes(seal)
+    row = install_p12(clerk, seal, DEMO_PASSWORD, "organisation")
+    register_seal(User.get(User.username == "admin"), row)
+    principal, deputy = User.get(User.username == "hieutruong"), User.get(User.username == "phohieutruong")
+    year = current_year()
+    with write_tx():
+        SigningAuthorisation.create(user=deputy, granted_by=principal, starts_on=year.starts_on,
+                                    ends_on=year.ends_on + dt_.timedelta(days=90),
+                                    reason="Quyết định ủy quyền ký học bạ số năm học " + year.name)
+    revoked_staff = User.get(User.username == REVOKED_DEMO_SIGNER).staff
+    revoked = pki.person(revoked_staff.full_name, school.name, revoked_staff.national_id)
+    pki.revoke(revoked.cert)
+    pki.save_revocations(folder)
+    (folder / f"{REVOKED_DEMO_SIGNER}-thu-hoi.p12").write_bytes(pki.p12(revoked, DEMO_PASSWORD, REVOKED_DEMO_SIGNER))
 
 
 def reset_database() -> None:

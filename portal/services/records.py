@@ -8,12 +8,13 @@ import secrets
 from portal.db import write_tx
 from portal.grading import tt27
 from portal.models import (
-    Enrolment, Pupil, QualityResult, RecordVersion, School, SchoolClass, SchoolYear, SubjectResult, User, UserRole,
+    Enrolment, Pupil, QualityResult, RecordVersion, School, SchoolClass, SchoolYear, SubjectResult,
     YearResult,
 )
 
 from . import ServiceError
 from .results import grade_subjects, outcomes
+from .signers import expected_signers
 
 SCHEMA = "hocba-tieuhoc/1"
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U to misread
@@ -63,14 +64,6 @@ def ensure_record(pupil, klass) -> RecordVersion:
         return RecordVersion.create(pupil=pupil, school_class=klass, version=1, code=code)
 
 
-def _principal():
-    row = (UserRole.select(UserRole, User).join(User)
-           .where((UserRole.role == "principal") & (User.is_active == True)).first())  # noqa: E712
-    if row is None or row.user.staff is None:
-        return {"name": "", "title": "Hiệu trưởng"}
-    return {"name": row.user.staff.full_name, "title": row.user.staff.title or "Hiệu trưởng"}
-
-
 def _date(d):
     return d.isoformat() if d else None
 
@@ -118,7 +111,6 @@ def record_data(rv: RecordVersion, public_base_url: str) -> dict:
     history = [{"year": e.year_name, "class": e.class_name, "school": e.school_name,
                 "registry_number": e.registry_number, "entered_on": _date(e.entered_on)}
                for e in pupil.enrolments.order_by(Enrolment.year_name, Enrolment.id)]
-    homeroom = klass.homeroom
     return {
         "schema": SCHEMA,
         "record": {"id": rv.record_id, "version": rv.version, "code": rv.code,
@@ -140,7 +132,5 @@ def record_data(rv: RecordVersion, public_base_url: str) -> dict:
             "awards": [a for a in (yr.awards.splitlines() if yr else []) if a.strip()],
             "completion": completion,
         },
-        "signers": {"homeroom": {"name": homeroom.full_name if homeroom else "", "title": "Giáo viên chủ nhiệm"},
-                    "principal": _principal(),
-                    "seal": {"name": school.name}},
+        "signers": expected_signers(klass, school),
     }

@@ -1,36 +1,39 @@
-"""The signing chain: who signs which record next, in order, with a valid certificate; issuance.
+"""The signing chain: who signs which record next, in order, with their own certificate; issuance.
 
-A record enters the chain at its first signature: its data is frozen and the PDF is rendered once,
-with every role's field. Each later step first re-validates every earlier signature and the frozen
-data. A step writes a new file and then, in one transaction, moves the record to its next step — a
-crash leaves it at its previous step or its next one, never half-signed.
+A record enters the chain at its first signature. The step first *claims* the record in a short write
+transaction — for the first step that is also where the data is frozen, so an evaluation saved a
+moment later is refused rather than silently left out — then renders and signs outside any
+transaction, and finally, in one transaction, re-checks that the record is still at the step it
+started from and still claimed by this step, and moves it on. A crash leaves it at its previous step
+or its next one, never half-signed; a stale claim expires. Issuance adds long-term validation data.
 """
 import datetime as dt
 import hashlib
 import json
-import os
-import tempfile
+import secrets
 from dataclasses import dataclass
-from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import current_app
 
 from portal.db import write_tx
 from portal.documents import render as documents
-from portal.models import Enrolment, RecordSignature, RecordVersion, School, SchoolClass, User, YearResult
+from portal.models import RecordSignature, RecordVersion, School, SchoolClass, User, YearResult
 from portal.models.base import utcnow
-from portal.signing import certs
+from portal.signing import certs, identity
 from portal.signing import pdf as pdfsign
 from portal.signing.backends import Pkcs11Backend, Pkcs12Backend, RemoteBackend
 
-from . import ServiceError, access, audit
+from . import ServiceError, audit, signers
 from .certificates import active, parsed, roots
-from .records import ensure_record, record_data
+from .chain_files import read_pdf, records_dir, write_new  # noqa: F401 (re-exported)
+from .records import current_record, record_data
+from .signers import ROLE_LABELS, holds_role  # noqa: F401 (re-exported)
+from .timestamps import issue_with_ltv, timestamper
 
-ROLE_LABELS = {"subject": "Giáo viên bộ môn", "homeroom": "Giáo viên chủ nhiệm",
-               "principal": "Hiệu trưởng", "seal": "Đóng dấu số của trường"}
-STAMP_LABELS = {"homeroom": "GIÁO VIÊN CHỦ NHIỆM", "principal": "BAN GIÁM HIỆU", "seal": "DẤU SỐ CỦA TRƯỜNG",
+STAMP_LABELS = {"homeroom": "GIÁO VIÊN CHỦ NHIỆM", "principal": "HIỆU TRƯỞNG", "seal": "DẤU SỐ CỦA TRƯỜNG",
                 "subject": "GIÁO VIÊN BỘ MÔN"}
+CLAIM_TTL = dt.timedelta(minutes=10)
 
 
 def chain() -> list[str]:
@@ -43,39 +46,11 @@ def next_role(rv: RecordVersion) -> str | None:
     return roles[rv.step] if rv.step < len(roles) and rv.status in ("draft", "signing") else None
 
 
-def holds_role(user: User, role: str, klass: SchoolClass) -> bool:
-    """May this user apply this step of the chain to a record of this class?"""
-    if role == "homeroom":
-        return access.is_homeroom_of(user, klass)
-    if role == "principal":
-        return user.has_role("principal") or any(r.role == "vice_principal" and r.can_sign for r in user.roles)
-    if role == "seal":
-        return user.has_role("clerk")
-    if role == "subject":
-        return access.teaches_in(user, klass)
-    return False
-
-
 def wave_of(pupil, klass) -> int:
     """Two waves (HOCBA §3): a pupil who did not complete the grade at the end of the year (CHT) is
     held back from the first wave and signed in the second, after the supplementary evaluation."""
     yr = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
     return 2 if yr is not None and yr.outcome == "CHT" else 1
-
-
-def ready(user: User, klass: SchoolClass, wave: int = 1) -> list[RecordVersion]:
-    """The records of a class whose next step is this user's, in the wave asked for."""
-    out = []
-    pupils = [e.pupil for e in Enrolment.select().where(
-        (Enrolment.school_class == klass) & (Enrolment.status == "active"))]
-    for pupil in pupils:
-        if wave_of(pupil, klass) != wave:
-            continue
-        rv = ensure_record(pupil, klass)
-        role = next_role(rv)
-        if role and holds_role(user, role, klass):
-            out.append(rv)
-    return out
 
 
 @dataclass
@@ -99,41 +74,9 @@ def backend_for(row):
     return Pkcs12Backend(row.key_pem_encrypted, cert, chain_certs)
 
 
-def timestamper():
-    """An RFC 3161 client when a TSA is configured; tests put an in-process one in the config."""
-    stamper = current_app.config.get("TIMESTAMPER")
-    if stamper is not None:
-        return stamper
-    url = current_app.config.get("TSA_URL")
-    if url:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-        return HTTPTimeStamper(url)
-    return None
-
-
-def records_dir() -> Path:
-    return Path(current_app.config["RECORDS_DIR"])
-
-
-def read_pdf(rv: RecordVersion) -> bytes:
-    return (records_dir() / rv.pdf_path).read_bytes()
-
-
-def _write_new(rv: RecordVersion, step: int, data: bytes) -> str:
-    rel = f"{rv.school_class.year.name}/{rv.pupil.code}-v{rv.version}-b{step}.pdf"
-    target = records_dir() / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".signing-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, target)
-    return rel
-
-
 def check_earlier_steps(rv: RecordVersion, pdf: bytes) -> None:
-    """Every earlier step present, in order, valid, trusted, and the embedded data still the frozen data."""
+    """Every earlier step present, in order, valid, trusted, by the person the record names, and the
+    embedded data still the frozen data."""
     roles = chain()[:rv.step]
     try:
         reports = pdfsign.validate(pdf, roots())
@@ -147,13 +90,12 @@ def check_earlier_steps(rv: RecordVersion, pdf: bytes) -> None:
     embedded = pdfsign.embedded_file(pdf)
     if embedded is None or hashlib.sha256(embedded).hexdigest() != rv.data_sha256:
         raise ServiceError("Dữ liệu nhúng trong học bạ đã bị thay đổi; không thể ký tiếp.")
-
-
-def _freeze(rv: RecordVersion, data: dict) -> bytes:
-    rendered = documents.render([data])
-    rv.data_json = rendered.data.decode("utf-8")
-    rv.data_sha256 = rendered.sha256
-    return pdfsign.add_fields(rendered.pdf, {r: rendered.boxes[r] for r in chain() if r in rendered.boxes})
+    known = {s.role: s.certificate.sha256 for s in RecordSignature.select().where(RecordSignature.record == rv)
+             if s.certificate is not None and s.certificate.sha256}
+    for r in reports:
+        if r.role in known and r.cert_sha256 != known[r.role]:
+            raise ServiceError(f"Chữ ký ô {ROLE_LABELS.get(r.role, r.role)} trong tệp không phải chữ ký nhà trường đã "
+                               "ghi nhận; không thể ký tiếp.")
 
 
 @dataclass
@@ -167,78 +109,153 @@ class Credential:
 
 
 def unlock(user: User, role: str, secret: str, at: dt.datetime | None = None) -> Credential:
-    """Check the user's certificate for this role and unlock its key (passphrase or PIN) once."""
+    """Check that the user's certificate is theirs (or the school's seal), valid and not revoked, and
+    unlock its key (passphrase or PIN) once."""
     cert_row = active(user, "organisation" if role == "seal" else "personal")
     if cert_row is None:
         raise ServiceError("Bạn chưa cài chứng thư số" + (" của tổ chức." if role == "seal" else "."))
+    signers.check_certificate_for_role(user, role, cert_row)
     cert, chain_certs = parsed(cert_row)
     try:
-        certs.check(cert, chain_certs, roots(), at)
+        from .timestamps import ensure_demo_services
+        ensure_demo_services()
+        certs.check(cert, chain_certs, roots(), at, check_revocation=True)
         backend = backend_for(cert_row)
         return Credential(role, cert_row, backend, backend.signer(secret))
     except certs.CertificateProblem as err:
         raise ServiceError(err.message) from None
 
 
+def public_base_url() -> str:
+    """The address printed in every record's QR code; a loopback address cannot be printed on a record."""
+    url = current_app.config["PUBLIC_BASE_URL"]
+    host = (urlsplit(url).hostname or "").lower()
+    loopback = host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
+    if loopback and not current_app.config.get("ALLOW_LOOPBACK_PUBLIC_URL"):
+        raise ServiceError(f"Địa chỉ công khai của cổng ({url}) là địa chỉ nội bộ của máy chủ; mã QR trên học bạ sẽ "
+                           "không mở được. Quản trị viên cần đặt PUBLIC_BASE_URL trước khi ký.")
+    return url
+
+
+def _claim(user: User, rv_id: int, token: str) -> tuple[RecordVersion, str, bool]:
+    """Inside one write transaction: re-read the record, check the step is this user's, freeze the data
+    on the first step, and mark the record as being signed by this step. Returns (record, role, froze)."""
+    with write_tx():
+        rv = RecordVersion.get_by_id(rv_id)
+        klass = rv.school_class
+        role = next_role(rv)
+        if role is None:
+            raise ServiceError("Học bạ này đã được phát hành hoặc không ở trạng thái chờ ký.")
+        if not holds_role(user, role, klass):
+            raise ServiceError(f"Bước tiếp theo là của {ROLE_LABELS[role]}; bạn không có quyền ký bước này cho lớp {klass.name}.")
+        if rv.claimed_by and rv.claimed_at and utcnow() - rv.claimed_at < CLAIM_TTL:
+            raise ServiceError("Học bạ này đang được ký trong một lượt ký khác; bỏ qua.")
+        froze = False
+        if rv.step == 0:
+            data = record_data(rv, public_base_url())
+            if not data["year"]["outcome"]:
+                raise ServiceError("Học bạ chưa đủ kết quả cuối năm; chưa thể ký.")
+            raw = documents.canonical_json(data)
+            rv.data_json, rv.data_sha256 = raw.decode("utf-8"), hashlib.sha256(raw).hexdigest()
+            rv.status, rv.frozen_at, froze = "signing", utcnow(), True
+        else:
+            frozen_data = json.loads(rv.data_json)
+            now = documents.canonical_json(record_data(rv, frozen_data["record"]["verify_url"].rsplit("/xac-thuc/", 1)[0]))
+            if hashlib.sha256(now).hexdigest() != rv.data_sha256:
+                raise ServiceError("Dữ liệu học bạ đã thay đổi sau khi bắt đầu ký; cần lập phiên bản đính chính.")
+        signers.check_expected(role, user.staff.full_name if user.staff else user.username,
+                               json.loads(rv.data_json).get("signers", {}), dt.date.today())
+        rv.claimed_by, rv.claimed_at = token, utcnow()
+        rv.save()
+    return rv, role, froze
+
+
+def _release(rv_id: int, token: str, unfreeze: bool) -> None:
+    """A step that failed gives its claim back; a first step that froze the data thaws it (nothing signed)."""
+    with write_tx():
+        rv = RecordVersion.get_by_id(rv_id)
+        if rv.claimed_by != token:
+            return
+        rv.claimed_by, rv.claimed_at = "", None
+        if unfreeze and rv.step == 0:
+            rv.status, rv.data_json, rv.data_sha256, rv.frozen_at = "draft", "", "", None
+        rv.save()
+
+
 def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.datetime | None = None,
               credential: Credential | None = None) -> StepResult:
     """Apply the user's pending step to one record, or refuse with a reason; nothing is half-done."""
-    rv = RecordVersion.get_by_id(rv.id)  # fresh: another batch may have moved it
-    klass = rv.school_class
-    role = next_role(rv)
-    if role is None:
-        raise ServiceError("Học bạ này đã được phát hành hoặc không ở trạng thái chờ ký.")
-    if not holds_role(user, role, klass):
-        raise ServiceError(f"Bước tiếp theo là của {ROLE_LABELS[role]}; bạn không có quyền ký bước này cho lớp {klass.name}.")
-    own = credential is None or credential.role != role
-    cred = unlock(user, role, secret or "", at) if own else credential
+    token = secrets.token_hex(8)
+    role_now = next_role(RecordVersion.get_by_id(rv.id))
+    own = credential is None or credential.role != role_now
+    if role_now is not None and not holds_role(user, role_now, rv.school_class):
+        raise ServiceError(f"Bước tiếp theo là của {ROLE_LABELS[role_now]}; bạn không có quyền ký bước này cho lớp "
+                           f"{rv.school_class.name}.")
+    cred = unlock(user, role_now, secret or "", at) if own and role_now else credential
+    rv, role, froze = _claim(user, rv.id, token)
+    if cred is None or cred.role != role:  # the record moved on between the look and the claim
+        _release(rv.id, token, froze)
+        raise ServiceError("Học bạ đã chuyển sang bước ký khác; hãy tải lại danh sách.")
     cert_row = cred.cert_row
     try:
-        if rv.step == 0:
-            current = record_data(rv, current_app.config["PUBLIC_BASE_URL"])
-            if not current["year"]["outcome"]:
-                raise ServiceError("Học bạ chưa đủ kết quả cuối năm; chưa thể ký.")
-            base = _freeze(rv, current)
+        if froze:
+            rendered = documents.render([json.loads(rv.data_json)])
+            if rendered.sha256 != rv.data_sha256:
+                raise ServiceError("Không dựng được học bạ đúng với dữ liệu đã khóa; chưa ký.")
+            base = pdfsign.add_fields(rendered.pdf, {r: rendered.boxes[r] for r in chain() if r in rendered.boxes})
         else:
             base = read_pdf(rv)
             check_earlier_steps(rv, base)
-            now = documents.canonical_json(record_data(rv, current_app.config["PUBLIC_BASE_URL"]))
-            if hashlib.sha256(now).hexdigest() != rv.data_sha256:
-                raise ServiceError("Dữ liệu học bạ đã thay đổi sau khi bắt đầu ký; cần lập phiên bản đính chính.")
         title = user.staff.title if user.staff else ROLE_LABELS[role]
+        last = rv.step + 1 == len(chain())
+        stamper = timestamper()
         signed = pdfsign.sign(base, role, cred.signer, certify=rv.step == 0, signer_name=cert_row.subject,
                               title=title, label=STAMP_LABELS[role], reason=f"{ROLE_LABELS[role]} xác nhận học bạ",
-                              location=School.current().place_of_issue, timestamper=timestamper())
+                              location=School.current().place_of_issue, timestamper=stamper)
+        ltv_level, renew_by = ("B-T" if stamper else "B-B"), None
+        if last and stamper is not None:
+            signed, renew_by = issue_with_ltv(signed, stamper)
+            ltv_level = "B-LTA"
+        rel = write_new(rv, rv.step + 1, signed)
     except ServiceError:
+        _release(rv.id, token, froze)
         raise
-    except Exception as err:  # a token or remote service failing mid-signature
-        message = getattr(err, "message", None) or "Không ký được: lỗi thiết bị hoặc dịch vụ ký số."
+    except Exception as err:  # a token, TSA, OCSP or remote service failing mid-signature
+        _release(rv.id, token, froze)
+        message = getattr(err, "message", None) or "Không ký được: lỗi thiết bị hoặc dịch vụ ký số/dấu thời gian."
         raise ServiceError(message) from None
     finally:
-        if own:
+        if own and cred is not None:
             cred.backend.close()
-    rel = _write_new(rv, rv.step + 1, signed)
-    issued = rv.step + 1 == len(chain())
+    return _record_step(user, rv, role, token, cert_row, signed, rel, last, ltv_level, renew_by)
+
+
+def _record_step(user, rv, role, token, cert_row, signed, rel, issued, ltv_level, renew_by) -> StepResult:
     with write_tx():
-        RecordSignature.create(record=rv, role=role, user=user, certificate=cert_row, signer_name=cert_row.subject,
+        fresh = RecordVersion.get_by_id(rv.id)
+        if fresh.claimed_by != token or fresh.step != rv.step:
+            raise ServiceError("Học bạ đã được ký bởi một lượt ký khác trong lúc này; chữ ký này không được ghi.")
+        RecordSignature.create(record=fresh, role=role, user=user, certificate=cert_row, signer_name=cert_row.subject,
                                signer_title=user.staff.title if user.staff else "",
                                pdf_sha256=hashlib.sha256(signed).hexdigest())
-        rv.step += 1
-        rv.pdf_path = rel
-        rv.status = "issued" if issued else "signing"
-        rv.frozen_at = rv.frozen_at or utcnow()
+        fresh.step += 1
+        fresh.pdf_path = rel
+        fresh.status = "issued" if issued else "signing"
+        fresh.claimed_by, fresh.claimed_at = "", None
+        fresh.ltv_level = ltv_level
+        fresh.ltv_renew_by = renew_by
         if issued:
-            rv.issued_at = utcnow()
-        rv.save()
-        audit.record("record.signed", rv, user=user, summary=f"{ROLE_LABELS[role]} ký học bạ {rv.pupil.full_name}",
+            fresh.issued_at = utcnow()
+        fresh.save()
+        audit.record("record.signed", fresh, user=user, summary=f"{ROLE_LABELS[role]} ký học bạ {fresh.pupil.full_name}",
                      role=role, serial=cert_row.serial)
         if issued:
-            audit.record("record.issued", rv, user=user, summary=f"Phát hành học bạ {rv.record_id}")
+            audit.record("record.issued", fresh, user=user, summary=f"Phát hành học bạ {fresh.record_id}")
             # A correction, once issued, supersedes every earlier version (which stays verifiable as such).
-            RecordVersion.update(status="superseded", superseded_by=rv).where(
-                (RecordVersion.pupil == rv.pupil) & (RecordVersion.school_class == rv.school_class)
-                & (RecordVersion.version < rv.version) & (RecordVersion.status == "issued")).execute()
-    return StepResult(rv, role, True, "đã phát hành" if issued else f"đã ký ({ROLE_LABELS[role]})")
+            RecordVersion.update(status="superseded", superseded_by=fresh).where(
+                (RecordVersion.pupil == fresh.pupil) & (RecordVersion.school_class == fresh.school_class)
+                & (RecordVersion.version < fresh.version) & (RecordVersion.status == "issued")).execute()
+    return StepResult(fresh, role, True, "đã phát hành" if issued else f"đã ký ({ROLE_LABELS[role]})")
 
 
 def sign_many(user: User, records: list[RecordVersion], secret: str, progress=None) -> list[StepResult]:
@@ -256,6 +273,9 @@ def sign_many(user: User, records: list[RecordVersion], secret: str, progress=No
                 out.append(StepResult(rv, role or "", False, err.message))
                 if role and role not in creds:  # the credential itself failed: nothing else can succeed
                     out += [StepResult(r, role, False, err.message) for r in records[len(out):]]
+                    if progress:
+                        for result in out[-(len(records) - len(out) + 1):]:
+                            progress(result)
                     break
             if progress:
                 progress(out[-1])
@@ -268,8 +288,7 @@ def sign_many(user: User, records: list[RecordVersion], secret: str, progress=No
 def frozen(pupil, klass) -> RecordVersion | None:
     """The latest version of this pupil's record, when it is in the chain or issued (its data may not
     change); an approved correction opens a new draft version, and then edits are allowed again."""
-    latest = (RecordVersion.select().where((RecordVersion.pupil == pupil) & (RecordVersion.school_class == klass))
-              .order_by(RecordVersion.version.desc()).first())
+    latest = current_record(pupil, klass)
     return latest if latest is not None and latest.status in ("signing", "issued") else None
 
 
@@ -278,43 +297,34 @@ def issued_records(klass: SchoolClass) -> list[RecordVersion]:
                                              & (RecordVersion.status == "issued")))
 
 
-def batch_scope(user: User, scope: str, wave: int) -> list[RecordVersion]:
-    """The records in `scope` ("class:<id>", "grade:<n>", "all") whose next step is this user's."""
-    from portal.models import Grade
+def withdraw(principal: User, rv: RecordVersion, reason: str) -> RecordVersion:
+    """The principal takes a record out of the chain (a wrong grade, a teacher who left): its signatures
+    are kept in the history, the data thaws, and the chain restarts from the first step."""
+    from . import access
 
-    from .school import current_year
-    year = current_year()
-    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year)
-    kind, _, value = scope.partition(":")
-    if kind == "class" and value.isdigit():
-        classes = classes.where(SchoolClass.id == int(value))
-    elif kind == "grade" and value.isdigit():
-        classes = classes.where(Grade.number == int(value))
-    elif kind != "all":
-        raise ServiceError("Phạm vi ký không hợp lệ.")
-    records = []
-    for klass in classes:
-        records += ready(user, klass, wave)
-    return records
-
-
-def start_batch(user: User, scope: str, wave: int, secret: str):
-    """Create a signing job for everything ready in scope and hand it to the background worker."""
-    from portal import jobs
-    from portal.models import SigningJob
-
-    if wave not in (1, 2):
-        raise ServiceError("Đợt ký không hợp lệ.")
-    if not secret:
-        raise ServiceError("Vui lòng nhập passphrase / mã PIN.", field="secret")
-    records = batch_scope(user, scope, wave)
-    if not records:
-        raise ServiceError("Không có học bạ nào đang chờ bạn ký trong phạm vi này.")
-    role = next_role(records[0])
-    unlock(user, role, secret).backend.close()  # a wrong passphrase is said now, not per record
+    if not access.may_sign_as_principal(principal):
+        raise access.Forbidden()
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        raise ServiceError("Cần ghi rõ lý do rút học bạ khỏi quy trình ký (ít nhất 10 ký tự).", field="reason")
     with write_tx():
-        job = SigningJob.create(user=user, role=role, scope=scope, wave=wave, total=len(records),
-                                record_ids=json.dumps([r.id for r in records]))
-        audit.record("signing.batch_started", job, user=user, summary=f"Ký đồng loạt {len(records)} học bạ ({scope})")
-    jobs.enqueue(job.id, secret)
-    return job
+        fresh = RecordVersion.get_by_id(rv.id)
+        if fresh.status != "signing":
+            raise ServiceError("Chỉ rút được học bạ đang trong quy trình ký (chưa phát hành).")
+        if fresh.claimed_by and fresh.claimed_at and utcnow() - fresh.claimed_at < CLAIM_TTL:
+            raise ServiceError("Học bạ đang được ký ngay lúc này; thử lại sau ít phút.")
+        done = [s.role for s in RecordSignature.select().where(RecordSignature.record == fresh)]
+        RecordSignature.update(role=RecordSignature.role.concat(f"#withdrawn-{fresh.id}-{utcnow():%Y%m%d%H%M%S}")).where(
+            RecordSignature.record == fresh).execute()
+        fresh.status, fresh.step, fresh.pdf_path, fresh.frozen_at = "draft", 0, "", None
+        fresh.data_json, fresh.data_sha256, fresh.claimed_by, fresh.claimed_at = "", "", "", None
+        fresh.save()
+        audit.record("record.withdrawn", fresh, user=principal,
+                     summary=f"Rút học bạ {fresh.pupil.full_name} khỏi quy trình ký (đã có: "
+                             f"{', '.join(ROLE_LABELS.get(r, r) for r in done) or 'chưa ai ký'}) — lý do: {reason}")
+    return fresh
+
+
+def subject_of_row(cert_row) -> identity.Subject:
+    cert, _chain = parsed(cert_row)
+    return identity.subject_of(cert)

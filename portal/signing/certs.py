@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
-from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, ValidationError
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError, ValidationError
 
 
 class CertificateProblem(Exception):
@@ -74,8 +74,10 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
 
 
 def check(cert: x509.Certificate, chain: list[x509.Certificate], roots: list[x509.Certificate],
-          at: dt.datetime | None = None) -> CertInfo:
-    """Refuse a certificate that cannot sign a học bạ now: dates, key usage, chain to a trust anchor."""
+          at: dt.datetime | None = None, check_revocation: bool = False) -> CertInfo:
+    """Refuse a certificate that cannot sign a học bạ now: dates, key usage, chain to a trust anchor, and
+    with `check_revocation` its status at the CA (OCSP/CRL named in it; an unreachable CA is tolerated
+    here — issuance later requires the validation data)."""
     at = at or dt.datetime.now(dt.timezone.utc)
     if at < cert.not_valid_before_utc:
         raise CertificateProblem(f"Chứng thư số chưa có hiệu lực (từ {cert.not_valid_before_utc:%d/%m/%Y}).")
@@ -89,11 +91,16 @@ def check(cert: x509.Certificate, chain: list[x509.Certificate], roots: list[x50
         raise CertificateProblem("Chứng thư số không có mục đích sử dụng “chữ ký số” (digitalSignature).")
     if not roots:
         raise CertificateProblem("Chưa cấu hình chứng thư gốc tin cậy (thư mục instance/trust/).")
+    # Revocation can only be asked about now; a check "as of" another moment stays offline.
+    fetch = check_revocation and abs(at - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(hours=1)
     context = ValidationContext(trust_roots=[_asn1(r) for r in roots], other_certs=[_asn1(c) for c in chain],
-                                allow_fetching=False, revocation_mode="soft-fail", moment=at)
+                                allow_fetching=bool(fetch), revocation_mode="soft-fail",
+                                moment=None if fetch else at)
     validator = CertificateValidator(_asn1(cert), validation_context=context)
     try:
-        path = asyncio.run(validator.async_validate_usage(key_usage=set()))
+        path = asyncio.run(_validate_and_release(validator, context))
+    except RevokedError:
+        raise CertificateProblem("Chứng thư số đã bị tổ chức chứng thực thu hồi; không thể dùng để ký.") from None
     except (PathBuildingError, PathValidationError, ValidationError):
         raise CertificateProblem("Chứng thư số không được cấp bởi tổ chức chứng thực tin cậy "
                                  "(không nối được tới chứng thư gốc trong instance/trust/).") from None
@@ -107,6 +114,13 @@ def check(cert: x509.Certificate, chain: list[x509.Certificate], roots: list[x50
                     cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
                     chain_pem="".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in chain),
                     anchor=anchor)
+
+
+async def _validate_and_release(validator, context):
+    try:
+        return await validator.async_validate_usage(key_usage=set())
+    finally:
+        await context.aclose()  # the HTTP session pyHanko opened for OCSP/CRL lives in this event loop
 
 
 def encrypt_key(key, passphrase: str) -> str:

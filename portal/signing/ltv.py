@@ -30,9 +30,16 @@ def fetching_context(roots) -> ValidationContext:
 
 
 async def _add_ltv(pdf: bytes, roots, timestamper) -> bytes:
+    vc = fetching_context(roots)
+    try:
+        return await _add_ltv_with(pdf, vc, timestamper)
+    finally:
+        await vc.aclose()
+
+
+async def _add_ltv_with(pdf: bytes, vc, timestamper) -> bytes:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    vc = fetching_context(roots)
     for sig in reader.embedded_signatures:
         paths = await collect_validation_info(sig, vc)
         DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=vc)
@@ -76,3 +83,60 @@ class LtvResult:
     proven_at: dt.datetime | None  # the time the signature is proven to have existed
     how: str  # "timestamp" | "validation_time"
     message: str = ""
+
+
+def has_ltv(pdf: bytes) -> bool:
+    """A document timestamp and a DSS after the signatures: the file carries its own proof of time."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    return bool(reader.embedded_timestamp_signatures) and "/DSS" in reader.root
+
+
+def _spec(roots):
+    from pyhanko.sign.validation.policy_decl import (
+        PdfSignatureValidationSpec, RevinfoOnlineFetchingRule, RevocationInfoGatheringSpec, SignatureValidationSpec,
+    )
+    from pyhanko_certvalidator.context import CertValidationPolicySpec
+    from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
+    from pyhanko_certvalidator.registry import SimpleTrustManager
+
+    return PdfSignatureValidationSpec(SignatureValidationSpec(
+        cert_validation_policy=CertValidationPolicySpec(
+            trust_manager=SimpleTrustManager.build(trust_roots=[to_asn1(r) for r in roots]),
+            revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO)),
+        # Offline: only what the file carries (and the trust anchors) decides.
+        revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY)))
+
+
+async def _validate_lta(pdf: bytes, roots, at: dt.datetime | None) -> list[LtvResult]:
+    from pyhanko.sign.ades.report import AdESFailure, AdESPassed
+    from pyhanko.sign.validation.ades import ades_lta_validation, simulate_future_ades_lta_validation
+    from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    spec = _spec(roots)
+    now = dt.datetime.now(dt.timezone.utc)
+    out = []
+    for sig in reader.embedded_regular_signatures:
+        if at is not None and at > now:
+            result = await simulate_future_ades_lta_validation(sig, spec, at)
+        elif at is not None:
+            timing = ValidationTimingInfo(validation_time=at, best_signature_time=at, point_in_time_validation=True)
+            result = await ades_lta_validation(sig, spec, timing_info=timing)
+        else:
+            result = await ades_lta_validation(sig, spec)
+        sub = result.ades_subindic
+        verdict = ("passed" if isinstance(sub, AdESPassed) else "failed" if isinstance(sub, AdESFailure)
+                   else "indeterminate")
+        proven = getattr(result, "best_signature_time", None)
+        ts = result.api_status.timestamp_validity if result.api_status is not None else None
+        out.append(LtvResult(field=sig.field_name or "", verdict=verdict, code=sub.name,
+                             proven_at=ts.timestamp if ts is not None else proven,
+                             how="timestamp" if ts is not None else "validation_time",
+                             message=result.failure_msg or ""))
+    return out
+
+
+def validate_lta(pdf: bytes, roots, at: dt.datetime | None = None) -> list[LtvResult]:
+    """Each signature validated as ETSI EN 319 102-1 (LTA) at `at` (now by default) with the file's own
+    validation data; a future `at` assumes the archive timestamps are renewed until then."""
+    return asyncio.run(_validate_lta(pdf, roots, at))

@@ -20,6 +20,8 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
+from . import identity
+
 FONT = Path(__file__).resolve().parent.parent / "static" / "fonts" / "NotoSerif-Regular.ttf"
 STAMP_FONT_SIZE = 7  # Noto Serif has 1000 units per em, so the stamp width comes out right (SIGNING-NOTES)
 
@@ -95,6 +97,9 @@ class SignatureReport:
     timestamped: bool
     issuer: str = ""
     problems: list[str] = field(default_factory=list)
+    cert_sha256: str = ""
+    subject: dict = field(default_factory=dict)  # identity.Subject.as_dict() of the signer's certificate
+    timestamp_at: object = None  # the signature timestamp's time, when it has one
 
 
 def validation_context(roots, moment=None) -> ValidationContext:
@@ -105,11 +110,12 @@ def validation_context(roots, moment=None) -> ValidationContext:
 async def _validate(pdf: bytes, roots) -> list[SignatureReport]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     reports = []
-    for sig in reader.embedded_signatures:
+    for sig in reader.embedded_regular_signatures:
         vc = validation_context(roots)
         status = await async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
         name = sig.field_name or ""
         cert = status.signing_cert
+        subj = identity.subject_of(cert) if cert else None
         reports.append(SignatureReport(
             field=name, role=name.removeprefix("Sig_"),
             signer=cert.subject.native.get("common_name", "") if cert else "",
@@ -119,7 +125,9 @@ async def _validate(pdf: bytes, roots) -> list[SignatureReport]:
             modification=status.modification_level.name if status.modification_level else "",
             docmdp_ok=status.docmdp_ok, bottom_line=status.bottom_line,
             certified=sig.docmdp_level is not None,
-            timestamped=status.timestamp_validity is not None))
+            timestamped=status.timestamp_validity is not None,
+            timestamp_at=status.timestamp_validity.timestamp if status.timestamp_validity is not None else None,
+            cert_sha256=subj.sha256 if subj else "", subject=subj.as_dict() if subj else {}))
     return reports
 
 
@@ -130,7 +138,7 @@ def validate(pdf: bytes, roots) -> list[SignatureReport]:
 
 def signed_roles(pdf: bytes) -> list[str]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
-    return [(s.field_name or "").removeprefix("Sig_") for s in reader.embedded_signatures]
+    return [(s.field_name or "").removeprefix("Sig_") for s in reader.embedded_regular_signatures]
 
 
 def embedded_file(pdf: bytes, name: str = "hocba.json") -> bytes | None:

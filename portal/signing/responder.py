@@ -5,6 +5,7 @@ module only reads the PKI folder and speaks HTTP: `GET /crl/root.crl`, `GET /crl
 `POST /ocsp` (application/ocsp-request) and `POST /tsa` (application/timestamp-query), as a real CA
 does. The revocation list is re-read on every request, so a revocation shows at once.
 """
+import base64
 import datetime as dt
 import json
 import socket
@@ -29,6 +30,11 @@ def _asn1_cert(issued) -> asn1_x509.Certificate:
 def _asn1_key(issued) -> keys.PrivateKeyInfo:
     return keys.PrivateKeyInfo.load(issued.key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+
+def _now() -> dt.datetime:
+    # Whole seconds: NSS (poppler's pdfsig) rejects OCSP responses whose times carry fractions.
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 class _Revocations(services.RevocationInfoInterface):
@@ -64,7 +70,7 @@ class ResponderApp:
         builder = services.CRLBuilder(cert.subject, _asn1_key(issuer),
                                       services.choose_signed_digest("sha256", cert.public_key),
                                       cert.key_identifier_value)
-        now = dt.datetime.now(dt.timezone.utc)
+        now = _now()
         revoked = []
         if which == "intermediate":
             revoked = [services.CRLBuilder.format_revoked_cert(
@@ -77,7 +83,7 @@ class ResponderApp:
         issuer = _asn1_cert(pki.intermediate)
         responder = services.SimpleOCSPResponder(
             issuer, _asn1_key(pki.intermediate), services.choose_signed_digest("sha256", issuer.public_key),
-            dt.datetime.now(dt.timezone.utc), _Revocations(issuer, pki.revoked), validity=dt.timedelta(days=7))
+            _now(), _Revocations(issuer, pki.revoked), validity=dt.timedelta(days=7))
         return responder.build_ocsp_response(ocsp.OCSPRequest.load(body)).dump()
 
     def _tsa(self, pki, body: bytes) -> bytes:
@@ -101,6 +107,10 @@ class ResponderApp:
                 out, kind = self._crl(pki, path.split("/")[-1].removesuffix(".crl")), "application/pkix-crl"
             elif method == "POST" and path == "/ocsp":
                 out, kind = self._ocsp(pki, body), "application/ocsp-response"
+            elif method == "GET" and path.startswith("/ocsp/"):  # RFC 6960 A.1: base64 of the DER request in the URL
+                from urllib.parse import unquote
+                raw = base64.b64decode(unquote(path.removeprefix("/ocsp/")))
+                out, kind = self._ocsp(pki, raw), "application/ocsp-response"
             elif method == "POST" and path == "/tsa" and pki.tsa_cert is not None:
                 out, kind = self._tsa(pki, body), "application/timestamp-reply"
             else:
@@ -117,6 +127,8 @@ def _quiet_handler():
     from werkzeug.serving import WSGIRequestHandler
 
     class Handler(WSGIRequestHandler):
+        protocol_version = "HTTP/1.1"  # NSS reuses its connection for the next OCSP request
+
         def log_request(self, *args, **kwargs):  # one line per OCSP request would flood the journal
             pass
 
