@@ -35,6 +35,8 @@ def ensure_demo_services() -> str | None:
 def timestamper():
     """An RFC 3161 client: an in-process one from the config (tests), TSA_URL, or the demo's TSA."""
     stamper = current_app.config.get("TIMESTAMPER")
+    if stamper is False:  # explicitly no timestamps (PAdES B-B)
+        return None
     if stamper is not None:
         return stamper
     url = current_app.config.get("TSA_URL")

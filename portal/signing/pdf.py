@@ -100,18 +100,20 @@ class SignatureReport:
     cert_sha256: str = ""
     subject: dict = field(default_factory=dict)  # identity.Subject.as_dict() of the signer's certificate
     timestamp_at: object = None  # the signature timestamp's time, when it has one
+    cert_not_after: object = None
 
 
 def validation_context(roots, moment=None) -> ValidationContext:
+    # Offline and tolerant of missing revocation data: long-term validation (ltv.py) is the strict one.
     return ValidationContext(trust_roots=[to_asn1(r) for r in roots], allow_fetching=False,
                              revocation_mode="soft-fail", moment=moment)
 
 
-async def _validate(pdf: bytes, roots) -> list[SignatureReport]:
+async def _validate(pdf: bytes, roots, moment=None) -> list[SignatureReport]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     reports = []
     for sig in reader.embedded_regular_signatures:
-        vc = validation_context(roots)
+        vc = validation_context(roots, moment)
         status = await async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
         name = sig.field_name or ""
         cert = status.signing_cert
@@ -127,13 +129,14 @@ async def _validate(pdf: bytes, roots) -> list[SignatureReport]:
             certified=sig.docmdp_level is not None,
             timestamped=status.timestamp_validity is not None,
             timestamp_at=status.timestamp_validity.timestamp if status.timestamp_validity is not None else None,
-            cert_sha256=subj.sha256 if subj else "", subject=subj.as_dict() if subj else {}))
+            cert_sha256=subj.sha256 if subj else "", subject=subj.as_dict() if subj else {},
+            cert_not_after=cert["tbs_certificate"]["validity"]["not_after"].native if cert else None))
     return reports
 
 
-def validate(pdf: bytes, roots) -> list[SignatureReport]:
-    """Validate every embedded signature, in signing order."""
-    return asyncio.run(_validate(pdf, roots))
+def validate(pdf: bytes, roots, moment=None) -> list[SignatureReport]:
+    """Validate every embedded signature, in signing order (at `moment`, now by default)."""
+    return asyncio.run(_validate(pdf, roots, moment))
 
 
 def signed_roles(pdf: bytes) -> list[str]:

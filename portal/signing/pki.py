@@ -91,10 +91,10 @@ def issue(subject: x509.Name, issuer: Issued | None, *, ca=False, path_length=No
 
 @dataclass
 class TestPKI:
-    __test__ = False  # not a pytest test class
-
     """Root → intermediate; with `base_url`, every certificate below the root names the CRL and OCSP
     addresses that `responder.py` serves under that URL (the root's CRL covers the intermediate)."""
+
+    __test__ = False  # not a pytest test class
 
     root: Issued
     intermediate: Issued

@@ -55,12 +55,13 @@ def test_appended_update_that_changes_visible_text(demo_app, issued):
     w.write(out)
     v = verdict(demo_app, out.getvalue())
     assert v.status == "failed"
-    assert status_of(v, "coverage") == "failed"
+    assert status_of(v, "sig3.changes") == "failed"
 
 
 def test_signature_removed(demo_app, issued):
     data = issued[1]
-    cut = data.rfind(b"%%EOF", 0, len(data) - 10)  # drop the last revision: the seal
+    cut = data.rfind(b"%%EOF", 0, len(data) - 10)  # drop the last revision: validation data + timestamp
+    cut = data.rfind(b"%%EOF", 0, cut)  # and the one before: the seal
     v = verdict(demo_app, data[:cut + 5])
     assert v.status == "failed" and status_of(v, "seal") == "failed"
 
@@ -99,7 +100,9 @@ def test_expired_certificate(demo_app, tmp_path):
     people = [pki.person(n, not_before=old, days=365) for n in ("A", "B", "C")]
     pdf, _ = _fresh_pdf(demo_app)
     v = verdict(demo_app, _sign_raw(pdf, people, pki, ["homeroom", "principal", "seal"]))
-    assert v.status == "failed" and status_of(v, "sig1.trusted") == "failed"
+    # Expired and nothing proves the signature came before: indeterminate, never "failed at signing time".
+    assert status_of(v, "sig1.trusted") == "unknown"
+    assert "hết hạn" in next(c.reason for c in v.checks if c.key == "sig1.trusted")
 
 
 def test_steps_in_the_wrong_order(demo_app, tmp_path):
@@ -123,6 +126,7 @@ def test_altered_json_resigned_by_an_attacker(demo_app, issued):
     v = verdict(demo_app, pdf)
     assert v.status == "failed"
     assert status_of(v, "sig1.trusted") == "failed" and status_of(v, "db.data") == "failed"
+    assert status_of(v, "sig3.signer") == "failed"  # a personal certificate in the seal's field
 
 
 def test_superseded_version_still_verifies_as_superseded(demo_app, issued):
