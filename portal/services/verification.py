@@ -153,7 +153,7 @@ def verify(data: bytes, at: dt.datetime | None = None) -> Verdict:
         return Verdict("failed", [Check("file", "Tệp PDF", FAILED, f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB; học bạ số không lớn như vậy.")])
     try:
         found = bounded.run(inspect, data, _roots_pem(), at.isoformat() if at else "",
-                            timeout_s=current_app.config.get("VERIFY_TIMEOUT_S", 30))
+                            current_app.config.get("VERIFY_FETCH_REVOCATION", True), timeout_s=current_app.config.get("VERIFY_TIMEOUT_S", 30))
     except bounded.Bounded as err:
         reason = {"timeout": "Tệp quá phức tạp, không kiểm tra được trong thời gian cho phép.",
                   "memory": "Tệp cần quá nhiều bộ nhớ để đọc; có thể đã bị làm hỏng cố ý."}.get(

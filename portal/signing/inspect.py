@@ -21,10 +21,23 @@ def _iso(moment) -> str:
     return moment.isoformat() if moment else ""
 
 
-def _classic_trust(data: bytes, roots, report, at: dt.datetime | None) -> dict:
-    """Trust without long-term validation data: at the validation time, or at the signature timestamp."""
+def _classic_trust(data: bytes, roots, report, at: dt.datetime | None, fetch: bool) -> dict:
+    """Trust without long-term validation data: at the validation time, or at the signature timestamp;
+    with `fetch`, the certificate's revocation status is asked from its CA."""
     moment = at or dt.datetime.now(dt.timezone.utc)
     expires = report.cert_not_after
+    if fetch:
+        asked = next((r for r in pdfsign.validate(data, roots, fetch=True) if r.field == report.field), None)
+        if asked is not None and asked.revoked_at is not None:
+            proven = report.timestamp_at
+            if proven is not None and asked.revoked_at > proven:
+                pass  # revoked after the timestamp proved the signature: judged below at that time
+            elif asked.revoked_at <= (proven or report.signed_at or moment):
+                return {"verdict": "failed", "code": "REVOKED", "how": "", "proven_at": "",
+                        "revoked_on": _iso(asked.revoked_at)}
+            else:  # revoked after the time the signer claims, but nothing proves that claim
+                return {"verdict": "indeterminate", "code": "REVOKED_NO_POE", "how": "", "proven_at": "",
+                        "revoked_on": _iso(asked.revoked_at)}
     if report.trusted and (at is None or expires is None or moment <= expires):
         return {"verdict": "passed", "code": "OK", "how": "validation_time", "proven_at": _iso(moment)}
     if report.timestamp_at is not None and expires is not None and report.timestamp_at <= expires:
@@ -38,7 +51,7 @@ def _classic_trust(data: bytes, roots, report, at: dt.datetime | None) -> dict:
     return {"verdict": "failed", "code": "NOT_TRUSTED", "how": "", "proven_at": ""}
 
 
-def inspect(data: bytes, roots_pem: list[bytes], at_iso: str = "") -> dict:
+def inspect(data: bytes, roots_pem: list[bytes], at_iso: str = "", fetch: bool = False) -> dict:
     out = {"ok_pdf": False, "problem": "", "encrypted": False, "signatures": [], "json_sha256": "",
            "json": None, "info_sha256": "", "lta": False, "doc_timestamps": 0}
     if not data.startswith(b"%PDF-") and b"%PDF-" not in data[:1024]:
@@ -82,7 +95,7 @@ def inspect(data: bytes, roots_pem: list[bytes], at_iso: str = "") -> dict:
             trust = {"verdict": res.verdict, "code": res.code, "how": res.how, "proven_at": _iso(res.proven_at)}
         else:
             try:
-                trust = _classic_trust(data, roots, r, at)
+                trust = _classic_trust(data, roots, r, at, fetch)
             except Exception:
                 trust = {"verdict": "failed", "code": "NOT_TRUSTED", "how": "", "proven_at": ""}
         out["signatures"].append({

@@ -21,6 +21,8 @@ from pyhanko_certvalidator import ValidationContext
 from .pdf import to_asn1
 
 TIMESTAMP_FIELD = "Timestamp_{n}"
+# No path to any trust anchor is not "cannot decide yet": the signer is simply not trusted.
+UNTRUSTED = {"NO_CERTIFICATE_CHAIN_FOUND", "NO_SIGNING_CERTIFICATE_FOUND"}
 
 
 def fetching_context(roots) -> ValidationContext:
@@ -126,7 +128,7 @@ async def _validate_lta(pdf: bytes, roots, at: dt.datetime | None) -> list[LtvRe
             result = await ades_lta_validation(sig, spec)
         sub = result.ades_subindic
         verdict = ("passed" if isinstance(sub, AdESPassed) else "failed" if isinstance(sub, AdESFailure)
-                   else "indeterminate")
+                   or sub.name in UNTRUSTED else "indeterminate")
         proven = getattr(result, "best_signature_time", None)
         ts = result.api_status.timestamp_validity if result.api_status is not None else None
         out.append(LtvResult(field=sig.field_name or "", verdict=verdict, code=sub.name,

@@ -101,20 +101,25 @@ class SignatureReport:
     subject: dict = field(default_factory=dict)  # identity.Subject.as_dict() of the signer's certificate
     timestamp_at: object = None  # the signature timestamp's time, when it has one
     cert_not_after: object = None
+    revoked_at: object = None  # when the CA says the certificate was revoked (None: not revoked or not known)
 
 
-def validation_context(roots, moment=None) -> ValidationContext:
-    # Offline and tolerant of missing revocation data: long-term validation (ltv.py) is the strict one.
-    return ValidationContext(trust_roots=[to_asn1(r) for r in roots], allow_fetching=False,
+def validation_context(roots, moment=None, fetch=False) -> ValidationContext:
+    # Tolerant of missing revocation data (long-term validation in ltv.py is the strict one); with `fetch`
+    # it asks the CA (OCSP/CRL named in the certificate) and a revoked certificate is not trusted.
+    return ValidationContext(trust_roots=[to_asn1(r) for r in roots], allow_fetching=fetch,
                              revocation_mode="soft-fail", moment=moment)
 
 
-async def _validate(pdf: bytes, roots, moment=None) -> list[SignatureReport]:
+async def _validate(pdf: bytes, roots, moment=None, fetch=False) -> list[SignatureReport]:
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     reports = []
     for sig in reader.embedded_regular_signatures:
-        vc = validation_context(roots, moment)
-        status = await async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
+        vc = validation_context(roots, moment, fetch)
+        try:
+            status = await async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
+        finally:
+            await vc.aclose()
         name = sig.field_name or ""
         cert = status.signing_cert
         subj = identity.subject_of(cert) if cert else None
@@ -130,13 +135,14 @@ async def _validate(pdf: bytes, roots, moment=None) -> list[SignatureReport]:
             timestamped=status.timestamp_validity is not None,
             timestamp_at=status.timestamp_validity.timestamp if status.timestamp_validity is not None else None,
             cert_sha256=subj.sha256 if subj else "", subject=subj.as_dict() if subj else {},
-            cert_not_after=cert["tbs_certificate"]["validity"]["not_after"].native if cert else None))
+            cert_not_after=cert["tbs_certificate"]["validity"]["not_after"].native if cert else None,
+            revoked_at=status.revocation_details.revocation_date if status.revocation_details else None))
     return reports
 
 
-def validate(pdf: bytes, roots, moment=None) -> list[SignatureReport]:
+def validate(pdf: bytes, roots, moment=None, fetch=False) -> list[SignatureReport]:
     """Validate every embedded signature, in signing order (at `moment`, now by default)."""
-    return asyncio.run(_validate(pdf, roots, moment))
+    return asyncio.run(_validate(pdf, roots, moment, fetch))
 
 
 def signed_roles(pdf: bytes) -> list[str]:

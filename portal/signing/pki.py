@@ -131,8 +131,8 @@ class TestPKI:
                      non_repudiation=False, extended=[ExtendedKeyUsageOID.TIME_STAMPING], **self._urls())
 
     def revoke(self, cert: x509.Certificate, at: dt.datetime | None = None) -> None:
-        at = at or dt.datetime.now(dt.timezone.utc)
-        self.revoked[format(cert.serial_number, "x")] = at.isoformat()
+        at = at or dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+        self.revoked[format(cert.serial_number, "x")] = at.replace(microsecond=0).isoformat()
 
     def p12(self, who: Issued, passphrase: str, friendly: str = "hocba") -> bytes:
         return pkcs12.serialize_key_and_certificates(
