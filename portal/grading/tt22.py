@@ -89,10 +89,12 @@ DEFAULT_RULES = Rules()
 RULES = {"TT22-2021": DEFAULT_RULES}
 
 
-# ---- inputs ------------------------------------------------------------------------------------------
-
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_count(value, minimum: int = 0) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
 def _code(value, allowed: dict, what: str) -> str:
@@ -112,6 +114,8 @@ def _result(value, what: str = "Kết quả môn đánh giá bằng nhận xét"
 
 
 def _half_up(value: Decimal) -> Decimal:
+    # UNCONFIRMED: Điều 9 states no rounding for ĐTBmhk / ĐTBmcn (TT22.md §5.3); half-up to 0.1 is the
+    # universal practice (I1) and what the học bạ records.
     return value.quantize(_TENTH, rounding=ROUND_HALF_UP)
 
 
@@ -123,7 +127,7 @@ def parse_score(text) -> Decimal:
     """
     if _is_blank(text):
         raise ValueError("Chưa nhập điểm.")
-    if isinstance(text, bool) or isinstance(text, float):
+    if isinstance(text, (bool, float)):
         raise ValueError(f"Điểm {text!r} phải được truyền dưới dạng chuỗi hoặc Decimal (không dùng float), "
                          "để làm tròn chính xác.")
     if isinstance(text, Decimal):
@@ -165,11 +169,9 @@ def _results(values, what: str) -> list[str]:
     return [_result(value) for value in values]
 
 
-# ---- one subject -------------------------------------------------------------------------------------
-
 def regular_count(periods_per_year, *, rules: Rules = DEFAULT_RULES) -> int:
     """ĐĐGtx to record per semester for a scored subject (Điều 6 k.2 b; I3): 2 / 3 / 4 for ≤ 35 / ≤ 70 / > 70."""
-    if isinstance(periods_per_year, bool) or not isinstance(periods_per_year, int) or periods_per_year <= 0:
+    if not _is_count(periods_per_year, 1):
         raise ValueError(f"Số tiết/năm học “{periods_per_year}” không hợp lệ: phải là số nguyên dương.")
     for limit, count in rules.regular_counts:
         if limit is None or periods_per_year <= limit:
@@ -186,12 +188,14 @@ def term_average(regular, midterm, final, periods_per_year, *, topic_clusters: i
     `topic_clusters`: THPT cụm chuyên đề results counted as extra ĐĐGtx this semester (Điều 6 k.3).
     UNCONFIRMED: Điều 6 k.3 is known from a summary only ([P]); each cluster adds one required ĐĐGtx.
     """
-    if isinstance(topic_clusters, bool) or not isinstance(topic_clusters, int) or topic_clusters < 0:
+    if not _is_count(topic_clusters):
         raise ValueError(f"Số cụm chuyên đề “{topic_clusters}” không hợp lệ.")
     required = regular_count(periods_per_year, rules=rules) + topic_clusters
     if isinstance(regular, (str, bytes, Mapping)) or not isinstance(regular, Iterable):
         raise ValueError("Các ĐĐGtx phải là một danh sách điểm.")
     given = [parse_score(score) for score in regular if not _is_blank(score)]
+    # UNCONFIRMED: TT22's own make-up clause was not seen (TT22.md §3); as in TT26/2020, a missing score is
+    # never averaged over: it blocks until a make-up score or an explicit 0 is entered.
     problems = []
     if len(given) < required:
         problems.append(f"thiếu {required - len(given)} ĐĐGtx (môn {periods_per_year} tiết/năm học cần {required})")
@@ -242,8 +246,6 @@ def comment_year(term1, term2) -> str:
         raise ValueError("Chưa đánh giá được cả năm: thiếu kết quả học kì II.")
     return _result(term2, "Kết quả học kì II")
 
-
-# ---- the pupil's levels ------------------------------------------------------------------------------
 
 def _k2_level(scores: list[Decimal], results: list[str], rules: Rules) -> str:
     """Điều 9 k.2 a–d, before any adjustment."""
@@ -324,11 +326,9 @@ def award(conduct, learning, scored, *, rules: Rules = DEFAULT_RULES) -> str | N
     return "XS" if sum(s >= rules.excellent for s in scores) >= rules.subject_count else "G"
 
 
-# ---- the year's decision -----------------------------------------------------------------------------
-
 def _absences(absences, rules: Rules) -> bool:
     """True when the absences exceed the limit of Điều 12 k.1 c (whole days at 1 buổi/day)."""
-    if isinstance(absences, bool) or not isinstance(absences, int) or absences < 0:
+    if not _is_count(absences):
         raise ValueError(f"Số buổi nghỉ học “{absences}” không hợp lệ: phải là số nguyên không âm.")
     return absences > rules.max_absences
 
@@ -344,7 +344,7 @@ def promotion(conduct, learning, absences, disabled=False, *, rules: Rules = DEF
     over_limit = _absences(absences, rules)
     if disabled:
         return "cho_hieu_truong"
-    if over_limit:
+    if over_limit:  # UNCONFIRMED: the text does not say re-tests are skipped; the outcome is the same (F7)
         return "o_lai"
     if conduct == "CD":
         return "ren_luyen_he"
@@ -388,7 +388,8 @@ def decision_after_summer(conduct, learning, absences, *, summer_conduct=None, r
 
     `conduct`, `learning`: the year levels before the summer. `summer_conduct`: the re-assessment after
     summer rèn luyện (None: not re-assessed, the year level stands). `retest_learning`: the year learning
-    level recomputed after the re-tests (`apply_retests` then `learning_level`).
+    level recomputed after the re-tests (`apply_retests` then `learning_level`, k.3 included: UNCONFIRMED
+    whether k.3 applies after re-tests, TT22.md §18 item 6).
     """
     conduct, learning = _level(conduct, "Kết quả rèn luyện cả năm"), _level(learning, "Kết quả học tập cả năm")
     over_limit = _absences(absences, rules)
@@ -398,6 +399,7 @@ def decision_after_summer(conduct, learning, absences, *, summer_conduct=None, r
     if summer_conduct is not None:
         if conduct != "CD":
             raise ValueError("Chỉ học sinh có kết quả rèn luyện cả năm Chưa đạt mới rèn luyện trong kì nghỉ hè.")
+        # UNCONFIRMED: the re-assessment scale (Đạt/Chưa đạt in practice, TT22.md §8); any level is taken.
         final_conduct = _level(summer_conduct, "Kết quả đánh giá lại rèn luyện")
     final_learning = learning
     if retest_learning is not None:
@@ -412,7 +414,7 @@ def decision_after_summer(conduct, learning, absences, *, summer_conduct=None, r
 def completion_text(grade: int, promoted: bool) -> str | None:
     """For the last grade of a level, what the học bạ states instead of lên lớp (Điều 12 k.1, k.3)."""
     names = {9: "trung học cơ sở", 12: "trung học phổ thông"}
-    if isinstance(grade, bool) or not isinstance(grade, int) or not 6 <= grade <= 12:
+    if not _is_count(grade, 6) or grade > 12:
         raise ValueError(f"Khối lớp “{grade}” không thuộc cấp trung học (6–12).")
     if grade not in names:
         return None

@@ -464,8 +464,8 @@ def test_decision_after_summer(conduct, learning, absences, kwargs, expected):
     ("D", "D", 0, {"summer_conduct": "D"}, "rèn luyện cả năm Chưa đạt"),
     ("CD", "D", 0, {"summer_conduct": "X"}, "không hợp lệ"),
     ("D", "D", -1, {}, "Số buổi nghỉ học"), ("D", "D", "3", {}, "Số buổi nghỉ học"),
-], ids=["F6-default-retest-refused", "F7-retest-refused", "F6-flag-summer-cd-retest-refused", "retest-without-cd", "summer-without-cd",
-        "bad-summer-level", "negative-absences", "absences-as-text"])
+], ids=["F6-default-retest-refused", "F7-retest-refused", "F6-flag-summer-cd-retest-refused", "retest-without-cd",
+        "summer-without-cd", "bad-summer-level", "negative-absences", "absences-as-text"])
 def test_decision_after_summer_bad_input(conduct, learning, absences, kwargs, message):
     with pytest.raises(ValueError, match=message):
         decision_after_summer(conduct, learning, absences, **kwargs)
