@@ -262,3 +262,22 @@ def test_appended_annotation_fails(demo_app, issued, tmp_path):
     path.write_bytes(out.getvalue())
     # pdfsig still calls each signature valid; only the coverage line hints at the change.
     assert pdfsig(path, nss_db(tmp_path, demo_app.config["TRUST_DIR"])).count("Signature is Valid.") == 3
+
+
+def test_issued_file_keeps_pdfa_metadata_consistent(issued, tmp_path):
+    """PDF/A after signing: Info's Producer equals the XMP's, and /AF lists hocba.json once."""
+    import re
+    import subprocess
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _, pdf = issued
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    xmp = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True).stdout
+    producer = re.search(r"^Producer:\s+(.*)$", info, re.M).group(1)
+    assert f'pdf:Producer="{producer}"' in xmp
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    files = PdfFileReader(io.BytesIO(pdf), strict=False).root["/AF"]
+    assert len(files) == 1 and files[0].get_object()["/F"] == "hocba.json"
