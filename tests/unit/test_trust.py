@@ -281,3 +281,24 @@ def test_issued_file_keeps_pdfa_metadata_consistent(issued, tmp_path):
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
     files = PdfFileReader(io.BytesIO(pdf), strict=False).root["/AF"]
     assert len(files) == 1 and files[0].get_object()["/F"] == "hocba.json"
+
+
+def test_loopback_public_address_cannot_enter_a_record_into_the_chain(demo_app):
+    demo_app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records()[0]
+        with pytest.raises(ServiceError, match="PUBLIC_BASE_URL"):
+            signing.sign_step(user("gvcn.1a"), rv, PASS)
+        assert reload(rv).status == "draft" and reload(rv).step == 0
+
+
+def test_changing_the_public_address_does_not_block_records_in_the_chain(demo_app):
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records()[0]
+        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        demo_app.config["PUBLIC_BASE_URL"] = "https://hocba.truong-moi.edu.vn"
+        for name in ("hieutruong", "vanthu"):
+            signing.sign_step(user(name), rv, PASS)
+        rv = reload(rv)
+        assert rv.status == "issued"
+        assert json.loads(rv.data_json)["record"]["verify_url"].startswith("http://hocba.test/xac-thuc/")

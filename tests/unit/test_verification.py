@@ -194,6 +194,10 @@ def test_verify_command_exit_codes(demo_app, issued, tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(issued[1][:5000])
     assert runner.invoke(args=["verify", str(bad)]).exit_code == 1
+    # An auditor's "will it hold in 2045?": the issued record (B-LTA) does; as of 2010 nothing existed yet.
+    assert runner.invoke(args=["verify", str(good), "--at", "2045-06-30"]).exit_code == 0
+    assert runner.invoke(args=["verify", str(good), "--at", "2010-01-01"]).exit_code != 0
+    assert runner.invoke(args=["verify", str(good), "--at", "30/06/2045"]).exit_code == 2  # usage error
 
 
 def test_audit_verify_detects_edit_and_delete(demo_app, tmp_path):
