@@ -302,3 +302,22 @@ def test_changing_the_public_address_does_not_block_records_in_the_chain(demo_ap
         rv = reload(rv)
         assert rv.status == "issued"
         assert json.loads(rv.data_json)["record"]["verify_url"].startswith("http://hocba.test/xac-thuc/")
+
+
+def test_archive_timestamps_due_for_renewal_are_listed_and_renewed(demo_app, issued):
+    from portal.models import AuditEntry
+    from portal.services import timestamps
+
+    rv, before = issued
+    with demo_app.app_context(), db.connection_context():
+        assert list(timestamps.due_for_renewal()) == []  # the demo TSA certificate lasts ten years
+        demo_app.config["LTV_RENEW_MARGIN_DAYS"] = 365 * 11  # as if it expired within the margin
+        from portal.models import RecordVersion
+        RecordVersion.update(ltv_renew_by=utcnow() - dt.timedelta(days=1)).where(RecordVersion.id == rv.id).execute()
+        assert [r.id for r in timestamps.due_for_renewal()] == [rv.id]
+        assert timestamps.renew_due() == (1, 0)
+        renewed = reload(rv)
+        after = signing.read_pdf(renewed)
+        assert after.startswith(before) and len(after) > len(before)  # an incremental update, nothing rewritten
+        assert AuditEntry.select().where(AuditEntry.action == "record.ltv_renewed").count() == 1
+    assert check(demo_app, after).status == "passed"
