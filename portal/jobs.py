@@ -99,7 +99,7 @@ def start_workers(workers: int = 1, periodic: bool = False) -> None:
     """Worker threads inside this process (the vault is in memory); signal handling stays the server's.
     The served app (wsgi.py) starts them with the periodic scheduler for the daily backup."""
     global _consumer
-    if huey is None or huey.immediate or _consumer is not None:
+    if huey is None or huey.immediate or (_consumer is not None and _consumer.huey is huey):
         return
     _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     _consumer.scheduler.start()
