@@ -77,7 +77,7 @@ def decide(request_id):
     if req is None:
         abort(404)
     try:
-        evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
+        req = evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
         flash("Đã duyệt đề nghị." if req.status == "approved" else "Đã từ chối đề nghị.", "success")
     except ServiceError as err:
         flash(err.message, "error")

@@ -6,7 +6,7 @@ from portal.models import (
     CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment,
 )
 
-from . import ServiceError, audit
+from . import ServiceError, audit, freeze
 from .school import seed_curriculum
 
 SCHOOL_FIELDS = ("name", "code", "level", "department", "authority", "province", "place_of_issue", "address",
@@ -57,6 +57,11 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
         raise ServiceError(f"Lớp {name} đã có trong năm học {year.name}.", field="name")
     homeroom = Staff.get_or_none(Staff.id == homeroom_id) if homeroom_id else None
     with write_tx():
+        if dup.exists():  # again, under the write lock
+            raise ServiceError(f"Lớp {name} đã có trong năm học {year.name}.", field="name")
+        if klass is not None:
+            klass = SchoolClass.get_by_id(klass.id)
+            _ensure_class_open(klass, name, int(grade_id), homeroom.id if homeroom else None)
         if klass is None:
             klass = SchoolClass.create(year=year, name=name, grade=grade_id, homeroom=homeroom)
             audit.record("class.created", klass, summary=f"Tạo lớp {name}")
@@ -68,6 +73,21 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
             audit.record("class.updated", klass, summary=f"Sửa lớp {name}", old=old,
                          new=(name, grade_id, homeroom_id or None))
     return klass
+
+
+def _ensure_class_open(klass: SchoolClass, name: str, grade_id: int, homeroom_id) -> None:
+    """The class name and grade are printed on every record of the class and in each pupil's quá trình học
+    tập; the homeroom teacher signs and is named on the record. Refuse changing them while a record shows
+    them: name and grade once any record is in the chain or issued, the homeroom teacher while a record
+    is in the chain (a replacement may be needed for the summer's second wave, after the first is issued)."""
+    if name != klass.name or grade_id != klass.grade_id:
+        rows = freeze.class_records(klass)
+        if rows:
+            raise freeze.Frozen(freeze.class_message(klass, rows, "đổi tên hoặc khối của"), field="name")
+    if homeroom_id != klass.homeroom_id:
+        rows = freeze.class_records(klass, ("signing",))
+        if rows:
+            raise freeze.Frozen(freeze.class_message(klass, rows, "đổi giáo viên chủ nhiệm của"), field="homeroom")
 
 
 def delete_class(klass: SchoolClass) -> None:
