@@ -66,7 +66,7 @@ ROLE_BY_WORD = {nfc(label).casefold(): code for code, label in ROLES.items()} | 
 
 def _limits():
     cfg = current_app.config
-    return cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"]
+    return cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"], cfg["IMPORT_MAX_COLUMNS"], cfg["IMPORT_MAX_CELLS"]
 
 
 def _parse_cells(columns, index, raw_row, rownum, report) -> dict | None:

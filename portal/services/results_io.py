@@ -42,7 +42,8 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
     cols = columns(tested)
     cfg = current_app.config
     try:
-        table = read_table(filename, data, cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"])
+        table = read_table(filename, data, cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"],
+                           cfg["IMPORT_MAX_COLUMNS"], cfg["IMPORT_MAX_CELLS"])
         index = map_headers(table[0], cols)
     except TableFileError as err:
         report.file_error = err.message

@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import ServiceError
+from . import ServiceError, xlsx_scan
 
 
 class TableFileError(ServiceError):
@@ -58,17 +58,20 @@ def normalise_header(text) -> str:
     return " ".join(text.split())
 
 
-def read_table(filename: str, data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
-    """The first sheet (or the CSV) as rows of cell values, header first; trailing blank rows dropped."""
+def read_table(filename: str, data: bytes, max_rows: int, max_unzipped: int, max_columns: int = 100,
+               max_cells: int = 200_000) -> list[list]:
+    """The first sheet (or the CSV) as rows of cell values, header first; trailing blank rows dropped.
+    Rows, columns and cells are capped before anything is loaded in full."""
     name = (filename or "").lower()
     if not data:
         raise TableFileError("Tệp tải lên đang trống.")
+    caps = xlsx_scan.Caps(rows=max_rows, columns=max_columns, cells=max_cells)
     if name.endswith(".xls"):
         raise TableFileError("Định dạng .xls cũ không được hỗ trợ. Vui lòng mở tệp bằng Excel và lưu lại dạng .xlsx.")
     if name.endswith(".xlsx"):
-        rows = _read_xlsx(data, max_rows, max_unzipped)
+        rows = _read_xlsx(data, caps, max_unzipped)
     elif name.endswith(".csv"):
-        rows = _read_csv(data, max_rows)
+        rows = _read_csv(data, caps)
     else:
         raise TableFileError("Chỉ nhận tệp .xlsx hoặc .csv.")
     while rows and all(_blank(v) for v in rows[-1]):
@@ -82,7 +85,7 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
+def _read_xlsx(data: bytes, caps, max_unzipped: int) -> list[list]:
     bad = "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là tệp khác được đổi tên). Vui lòng dùng tệp mẫu."
     buf = io.BytesIO(data)
     if not zipfile.is_zipfile(buf):
@@ -91,19 +94,21 @@ def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
         with zipfile.ZipFile(buf) as zf:
             if sum(i.file_size for i in zf.infolist()) > max_unzipped:
                 raise TableFileError("Nội dung tệp Excel quá lớn. Vui lòng chia nhỏ danh sách.")
-            if "xl/workbook.xml" not in zf.namelist():
-                raise TableFileError(bad)
+            size = xlsx_scan.measure(zf, caps)
         wb = openpyxl.load_workbook(buf, read_only=True, data_only=True)
     except TableFileError:
         raise
-    except Exception:  # openpyxl raises many kinds on malformed parts
+    except xlsx_scan.TooLarge as err:
+        raise TableFileError(err.message) from None
+    except Exception:  # openpyxl and zipfile raise many kinds on malformed parts
         raise TableFileError(bad) from None
     try:
         ws = wb.worksheets[0]
+        ws.reset_dimensions()  # the declared size is not trusted: rows are as wide as the widest value
         rows = []
-        for row in ws.iter_rows(values_only=True):
-            if len(rows) > max_rows:
-                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {max_rows} dòng dữ liệu).")
+        for row in ws.iter_rows(values_only=True, max_col=max(size.columns, 1)):
+            if len(rows) > caps.rows:
+                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {caps.rows} dòng dữ liệu).")
             rows.append(list(row))
         return rows
     except TableFileError:
@@ -114,7 +119,7 @@ def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
         wb.close()
 
 
-def _read_csv(data: bytes, max_rows: int) -> list[list]:
+def _read_csv(data: bytes, caps) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -126,11 +131,24 @@ def _read_csv(data: bytes, max_rows: int) -> list[list]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = []
+    too_many = TableFileError(f"Tệp có quá nhiều ô dữ liệu (tối đa {caps.cells:,} ô).".replace(",", ".")
+                              + " Vui lòng chia nhỏ tệp hoặc xóa các dòng, cột thừa.")
+    # Each field but the last of a line ends with a delimiter: an upper bound, counted before parsing.
+    if text.count(dialect.delimiter) > caps.cells:
+        raise too_many
+    rows, cells = [], 0
     try:
         for row in csv.reader(io.StringIO(text), dialect):
-            if len(rows) > max_rows:
-                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {max_rows} dòng dữ liệu).")
+            if len(rows) > caps.rows:
+                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {caps.rows} dòng dữ liệu).")
+            while row and not row[-1].strip():
+                row.pop()  # trailing empty fields (a spreadsheet's empty columns) are no columns
+            if len(row) > caps.columns:
+                raise TableFileError(f"Tệp có quá nhiều cột (tối đa {caps.columns} cột). "
+                                     "Vui lòng dùng tệp mẫu và xóa các cột thừa.")
+            cells += len(row)
+            if cells > caps.cells:
+                raise too_many
             rows.append(row)
     except csv.Error:
         raise TableFileError("Không đọc được tệp CSV: định dạng không hợp lệ.") from None
