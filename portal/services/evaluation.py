@@ -5,7 +5,6 @@ after the principal locks the checkpoint, a save becomes a change request with a
 the principal approves or rejects (seed 004). Permissions, locks and values are checked here, never
 only in the page.
 """
-import unicodedata
 from dataclasses import dataclass
 
 from portal.db import write_tx
@@ -15,6 +14,7 @@ from portal.models import (
     SchoolClass, Subject, SubjectResult, User,
 )
 from portal.models.base import utcnow
+from portal.text import clean_text
 
 from . import ServiceError, access, audit, freeze, results
 
@@ -38,7 +38,8 @@ class Saved:
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
+    """NFC and nothing invisible (portal/text.py): a reason of zero-width spaces is an empty reason."""
+    return clean_text(text or "")
 
 
 def tested_at(klass: SchoolClass, subject: Subject, checkpoint: str, gs: GradeSubject | None = None) -> bool:

@@ -1,7 +1,8 @@
 """Writing pupils and staff (with their accounts): one transaction each, audited."""
 from portal.db import write_tx
 from portal.models import Enrolment, Pupil, SchoolClass, Staff, User, UserRole
-from portal.models.base import nfc, utcnow
+from portal.models.base import utcnow
+from portal.text import clean_line, clean_words
 
 from . import ServiceError, accounts, audit, freeze
 from .identity import findings, masked
@@ -24,7 +25,7 @@ def _clean(data: dict, fields) -> dict:
             if value is None and f not in NULLABLE:
                 value = ""
             if isinstance(value, str):
-                value = nfc(" ".join(value.split())) if f.endswith("name") else nfc(value.strip())
+                value = clean_words(value) if f.endswith("name") else clean_line(value)
             out[f] = value
     if "national_id" in out:
         out["national_id"] = out["national_id"] or None

@@ -12,6 +12,7 @@ from portal.models import (
     CHECKPOINTS, CalendarDate, GradeSubject, QualityResult, SchoolClass, Subject, SubjectResult, YearResult,
 )
 from portal.models.base import utcnow
+from portal.text import clean_text
 
 from . import ServiceError, access, audit, freeze
 from .school import class_roster
@@ -232,7 +233,7 @@ def decide_promotion(user, klass: SchoolClass, pupil, decision: str, note: str =
             raise ServiceError("Sau đánh giá bổ sung học sinh đã hoàn thành; không cần quyết định.")
         year, _ = YearResult.get_or_create(pupil=pupil, school_class=klass)
         year.outcome, year.supplementary_outcome = "CHT", row.supplementary
-        year.decision, year.decision_note = decision, (note or "").strip()[:1000]
+        year.decision, year.decision_note = decision, clean_text(note or "").strip()[:1000]
         year.decided_by, year.decided_at = user, utcnow()
         year.save()
         audit.record("evaluation.promotion_decided", year, user=user,

@@ -6,6 +6,8 @@ from portal.models import (
     CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment,
 )
 
+from portal.text import clean_line
+
 from . import ServiceError, audit, freeze
 from .school import seed_curriculum
 
@@ -49,7 +51,9 @@ def set_calendar(year: SchoolYear, dates: dict[int, dt.date | None]) -> None:
 
 
 def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id: int, homeroom_id: int) -> SchoolClass:
-    name = name.strip().upper()
+    name = clean_line(name or "").upper()
+    if not name:
+        raise ServiceError("Vui lòng nhập tên lớp.", field="name")
     dup = SchoolClass.select().where((SchoolClass.year == year) & (SchoolClass.name == name))
     if klass is not None:
         dup = dup.where(SchoolClass.id != klass.id)

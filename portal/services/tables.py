@@ -15,6 +15,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from portal.text import clean_words
+
 from . import ServiceError, xlsx_scan
 
 
@@ -179,7 +181,7 @@ def cell_text(value) -> str:
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
-    return unicodedata.normalize("NFC", " ".join(str(value).split()))
+    return clean_words(str(value))
 
 
 def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes: list[str] | None = None) -> bytes:
