@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from portal.text import clean_words
+from portal.text import clean_text, clean_words
 
 from . import ServiceError, xlsx_scan
 
@@ -184,17 +184,44 @@ def cell_text(value) -> str:
     return clean_words(str(value))
 
 
-def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes: list[str] | None = None) -> bytes:
+# A spreadsheet reads a cell typed with one of these first as a formula (formula injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BAD_TITLE = str.maketrans({ch: " " for ch in "[]:*?/\\"})
+
+
+def export_value(value):
+    """A value as an exported cell holds it: text cleaned (openpyxl refuses control characters, and
+    records stored before text was cleaned at the door may hold some)."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def append_row(ws, values) -> None:
+    """Append a row whose text always stays text: "=HYPERLINK(…)" typed as a name is shown, never run."""
+    raw = list(values)
+    ws.append([export_value(v) for v in raw])
+    for cell, original in zip(ws[ws.max_row], raw):
+        if isinstance(original, str) and (original.startswith(FORMULA_START)
+                                          or str(cell.value).startswith(FORMULA_START)):
+            cell.data_type = "s"
+            cell.quotePrefix = True  # and stays text when someone edits the cell in Excel
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet name Excel accepts: none of []:*?/\\, at most 31 characters."""
+    return " ".join(clean_text(text, multiline=False).translate(_BAD_TITLE).split())[:31] or "Sheet"
+
+
+def write_xlsx(sheet_title_text: str, columns: list[Column], rows: list[list], notes: list[str] | None = None) -> bytes:
     """A workbook whose first sheet has the header and rows; text columns stay text (no lost zeros)."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = sheet_title
-    ws.append([c.label + (" *" if c.required else "") for c in columns])
+    ws.title = sheet_title(sheet_title_text)
+    append_row(ws, [c.label + (" *" if c.required else "") for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     # Text columns stay text for the rows a user will fill (Excel would drop a national id's leading 0).
     last = max(len(rows) + 1, 1000)
     for i, c in enumerate(columns, start=1):
@@ -212,7 +239,7 @@ def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes:
     if notes:
         guide = wb.create_sheet("Hướng dẫn")
         for line in notes:
-            guide.append([line])
+            append_row(guide, [line])
         guide.column_dimensions["A"].width = 110
     out = io.BytesIO()
     wb.save(out)
