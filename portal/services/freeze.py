@@ -116,3 +116,20 @@ def ensure_signer_open(staff, changes: dict) -> None:
     if rows:
         raise Frozen(f"Không thể sửa họ tên, chức vụ của {staff.full_name}: thông tin này được in trên "
                      f"{len({rv.id for rv in rows})} học bạ đang trong quy trình ký. " + message(rows[0]))
+
+
+def signing_records(grades=None) -> list[RecordVersion]:
+    """Records in the chain (not yet issued), of the whole school or of classes of these grade ids."""
+    q = RecordVersion.select().where(RecordVersion.status == "signing")
+    if grades is not None:
+        q = q.join(SchoolClass).where(SchoolClass.grade.in_(list(grades)))
+    return [rv for rv in _latest_versions(q) if rv.status == "signing"]
+
+
+def ensure_none_signing(what: str, grades=None) -> None:
+    """Refuse a school-wide change printed on records (the school's name, a subject) while any is being
+    signed: its later steps would find the data changed. Call inside the write transaction."""
+    rows = signing_records(grades)
+    if rows:
+        raise Frozen(f"Không thể {what}: thông tin này được in trên {len(rows)} học bạ đang trong quy trình ký. "
+                     + message(rows[0]))

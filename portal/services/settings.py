@@ -13,6 +13,8 @@ from .school import seed_curriculum
 
 SCHOOL_FIELDS = ("name", "code", "level", "department", "authority", "province", "place_of_issue", "address",
                  "phone", "email", "homeroom_enters_all_subjects")
+PRINTED_SCHOOL_FIELDS = ("name", "code", "level", "department", "authority", "province", "place_of_issue")
+PRINTED_SUBJECT_FIELDS = ("name", "kind", "assessment", "ministry_code", "sort_order")
 
 
 def school_or_none() -> School | None:
@@ -26,6 +28,9 @@ def save_school(school: School | None, data: dict) -> School:
             school = School.create(**values)
             seed_curriculum(school.level)
         else:
+            school = School.get_by_id(school.id)
+            if any(k in values and values[k] != getattr(school, k) for k in PRINTED_SCHOOL_FIELDS):
+                freeze.ensure_none_signing("sửa tên, mã, cấp học, cơ quan quản lý hay địa danh của trường")
             for k, v in values.items():
                 setattr(school, k, v)
             school.save()
@@ -128,7 +133,19 @@ def remove_assignment(ta: TeachingAssignment) -> None:
 def save_subject(subject: Subject, data: dict, grades: dict[int, tuple[bool, bool, str]]) -> None:
     """Update a subject and where it is taught: grade id → (taught, optional, tested_at)."""
     with write_tx():
-        for k in ("name", "kind", "assessment", "ministry_code", "sort_order"):
+        subject = Subject.get_by_id(subject.id)
+        # Which grades' records would show a different subject list: where it starts or stops being
+        # taught, becomes optional, or is tested at other checkpoints; every grade teaching it when the
+        # subject's own printed fields change.
+        current = {gs.grade_id: (bool(gs.is_optional), gs.tested_at)
+                   for gs in GradeSubject.select().where(GradeSubject.subject == subject)}
+        wanted = {g: (bool(optional), tested_at) for g, (taught, optional, tested_at) in grades.items() if taught}
+        touched = {g for g in grades if wanted.get(g) != current.get(g)}
+        if any(data.get(k) is not None and data[k] != getattr(subject, k) for k in PRINTED_SUBJECT_FIELDS):
+            touched |= set(current)
+        if touched:
+            freeze.ensure_none_signing(f"sửa môn {subject.name}", grades=touched)
+        for k in PRINTED_SUBJECT_FIELDS:
             if k in data and data[k] is not None:
                 setattr(subject, k, data[k])
         subject.save()

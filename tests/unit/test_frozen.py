@@ -363,3 +363,46 @@ def test_finalising_outcomes_leaves_frozen_records_untouched(ctx):
     results.finalize_outcomes(user("gvcn.1a"), klass)
     assert YearResult.get_by_id(frozen_one.id).awards == ""
     assert YearResult.get_by_id(open_one.id).awards == "Học sinh Xuất sắc"
+
+
+def test_school_details_printed_on_records_are_refused_while_one_is_being_signed(record):
+    from portal.models import School
+    put_in_chain(record)
+    school = School.current()
+    with pytest.raises(freeze.Frozen, match="được in trên 1 học bạ đang trong quy trình ký"):
+        settings.save_school(school, {"name": "Trường Tiểu học Đổi Tên"})
+    settings.save_school(school, {"phone": "0225 3 123 456"})  # not on the record
+    again = School.get_by_id(school.id)
+    assert (again.name, again.phone) == (school.name, "0225 3 123 456")
+
+
+def test_a_subject_is_refused_only_where_a_record_being_signed_shows_it(record):
+    put_in_chain(record)  # a grade-1 record
+    tv, science = Subject.get(Subject.code == "TV"), Subject.get(Subject.code == "KH")
+    with pytest.raises(freeze.Frozen, match=f"Không thể sửa môn {tv.name}"):
+        settings.save_subject(tv, {"name": "Tiếng Việt (mới)"}, {})
+    grade1 = record.school_class.grade_id
+    with pytest.raises(freeze.Frozen):  # taught in grade 1 from now on: grade 1's records would change
+        settings.save_subject(science, {}, {grade1: (True, False, "")})
+    settings.save_subject(science, {"name": "Khoa học tự nhiên"}, {})  # grades 4–5 only: nothing being signed
+    assert Subject.get_by_id(tv.id).name == tv.name and Subject.get_by_id(science.id).name == "Khoa học tự nhiên"
+
+
+def test_pupil_import_over_a_frozen_pupil_is_a_422_page(demo_app):
+    import io
+
+    from tests.conftest import Browser
+    with demo_app.app_context(), db.connection_context():
+        rv = put_in_chain(first_records("1A", n=1)[0])
+        p = rv.pupil
+        row = [p.code, p.full_name, p.gender_label, p.born_on.strftime("%d/%m/%Y"), "1A", p.ethnicity, p.nationality,
+               p.birthplace or "Hải Phòng", p.hometown, "Địa chỉ mới", p.father_name, p.mother_name, p.guardian_name,
+               p.national_id or "", p.registry_number]
+        data = write_xlsx("Danh sách học sinh", imports.PUPIL_COLUMNS, [row])
+        name = p.full_name
+    admin = Browser(demo_app.test_client())
+    admin.login("admin")
+    resp = admin.post("/quan-tri/nhap/hoc-sinh", {"file": (io.BytesIO(data), "ds.xlsx")},
+                      form_page="/quan-tri/nhap/hoc-sinh", content_type="multipart/form-data")
+    assert resp.status_code == 422
+    assert f"Học bạ của {name} (lớp 1A" in resp.get_data(as_text=True)
