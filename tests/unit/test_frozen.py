@@ -406,3 +406,34 @@ def test_pupil_import_over_a_frozen_pupil_is_a_422_page(demo_app):
                       form_page="/quan-tri/nhap/hoc-sinh", content_type="multipart/form-data")
     assert resp.status_code == 422
     assert f"Học bạ của {name} (lớp 1A" in resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["approve", "rename-class", "edit-pupil"])
+def test_other_writes_recheck_under_the_write_lock(record, monkeypatch, path):
+    """As for cell saves: the record is claimed by a signer (another thread, committed) after the service
+    began and before its transaction; the write is still refused."""
+    from portal.services import access
+    klass, pupil = record.school_class, record.pupil
+
+    def sign_meanwhile():
+        in_other_thread(lambda: put_in_chain(RecordVersion.get_by_id(record.id), roles=()))
+
+    if path == "approve":
+        EvaluationLock.create(year=klass.year, checkpoint="CN", locked_by=user("hieutruong"))
+        request = evaluation.save(user("gvcn.1a"), klass, pupil.id, "CN", "comment", "Đề nghị",
+                                  subject=Subject.get(Subject.code == "TV"), reason="Sửa nhận xét").request
+        real = access.is_board
+        monkeypatch.setattr(access, "is_board", lambda u: (sign_meanwhile(), real(u))[1])
+        call = lambda: evaluation.decide(user("hieutruong"), request, approve=True)  # noqa: E731
+    elif path == "rename-class":
+        real = settings.clean_line
+        monkeypatch.setattr(settings, "clean_line", lambda v: (sign_meanwhile(), real(v))[1])
+        call = lambda: settings.save_class(klass, klass.year, "1Z", klass.grade_id, klass.homeroom_id)  # noqa: E731
+    else:
+        real = people._clean
+        monkeypatch.setattr(people, "_clean", lambda *a: (sign_meanwhile(), real(*a))[1])
+        call = lambda: people.save_pupil(pupil, pupil_data(pupil, address="Địa chỉ khác"), klass, None)  # noqa: E731
+    with pytest.raises(freeze.Frozen, match="đang được ký"):
+        call()
+    assert RecordVersion.get_by_id(record.id).status == "signing"
+    assert SchoolClass.get_by_id(klass.id).name == "1A" and Pupil.get_by_id(pupil.id).address == pupil.address
