@@ -14,11 +14,17 @@ def register_cli(app):
     @db_group.command("upgrade")
     def db_upgrade():
         """Apply every pending migration."""
+        from .services.audit import seal_if_needed
+
         applied = database.upgrade()
         for name in applied:
             click.echo(f"applied: {name}")
         if not applied:
             click.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+        with db.connection_context():
+            seal = seal_if_needed()  # an audit trail written before the key existed gets sealed now
+        if seal is not None:
+            click.echo(f"Đã niêm phong nhật ký kiểm toán bằng khóa (mục #{seal.id}).")
 
     @db_group.command("status")
     def db_status():
@@ -168,18 +174,30 @@ def register_cli(app):
     audit_group = AppGroup("audit", help="Nhật ký kiểm toán.")
 
     @audit_group.command("verify")
-    def audit_verify():
-        """Check the hash chain of the audit trail: exit 0 intact, 1 tampered (first bad entry named)."""
-        from .models import AuditEntry
-        from .services.audit import verify_chain
+    @click.option("--head", "heads", multiple=True, metavar="ID:HASH",
+                  help="Đầu chuỗi đã ghi lại (trang Quản trị hiển thị), ví dụ 1234:3fa2b9c1d0e4; dùng nhiều lần được.")
+    def audit_verify(heads):
+        """Check the keyed audit trail and its anchors: exit 0 intact, 1 tampered or cut off (each problem named)."""
+        from .services.audit import anchor_text
+        from .services.audit_check import parse_head, verify
 
+        try:
+            anchors = [parse_head(h) for h in heads]
+        except ValueError as err:
+            click.echo(str(err), err=True)
+            sys.exit(2)
         with db.connection_context():
-            bad = verify_chain()
-            total = AuditEntry.select().count()
-        if bad is None:
-            click.echo(f"Nhật ký nguyên vẹn: {total} mục.")
+            report = verify(anchors)
+        for note in report.notes:
+            click.echo(f"Lưu ý: {note}")
+        if report.ok:
+            click.echo(f"Nhật ký nguyên vẹn: {report.total} mục, đầu chuỗi {anchor_text(report.head) or '(trống)'}; "
+                       f"đã đối chiếu {report.anchors} mốc.")
             sys.exit(0)
-        click.echo(f"Nhật ký bị sửa hoặc xóa tại mục #{bad.id} ({bad.at:%d/%m/%Y %H:%M:%S}, {bad.action}).", err=True)
+        for problem in report.problems:
+            click.echo(problem.message, err=True)
+        if report.more:
+            click.echo(f"… và {report.more} vấn đề khác.", err=True)
         sys.exit(1)
 
     app.cli.add_command(audit_group)

@@ -44,5 +44,12 @@ DEFAULTS = {
     "BACKUP_KEEP_DAILY": 7,
     "BACKUP_KEEP_WEEKLY": 8,
     "BACKUP_PASSPHRASE": "",
+    # Secrets kept outside the database (services/keys.py): instance/secrets/audit.key and access-codes.key,
+    # created on first use with mode 0600, unless given here or as HOCBA_AUDIT_KEY / HOCBA_ACCESS_CODE_KEY.
+    "SECRETS_DIR": "secrets",
+    "AUDIT_KEY": "",
+    "ACCESS_CODE_KEY": "",
+    # Heads of the audit trail recorded at each backup, to find a trail whose newest rows were cut off.
+    "AUDIT_ANCHOR_FILE": "audit-anchors.log",
     "HUEY_IMMEDIATE": False,
 }

@@ -17,6 +17,7 @@ def live_server(tmp_path, demo_template):
     path = tmp_path / "live.sqlite3"
     shutil.copy(demo_template, path)
     shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    shutil.copytree(demo_template.parent / "secrets", tmp_path / "secrets")
     app = make_app(path)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
