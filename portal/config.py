@@ -15,10 +15,18 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 5000,
     "IMPORT_MAX_UNZIPPED_BYTES": 64 * 1024 * 1024,
-    # Login throttling: failures per username and per address within the window.
-    "LOGIN_MAX_FAILURES_PER_USER": 5,
-    "LOGIN_MAX_FAILURES_PER_IP": 30,
-    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # Login throttling (services/login_throttle.py), failures counted within the window: after
+    # LOGIN_FREE_FAILURES the next try waits 1, 2, 4 … s, capped per account (so its owner is delayed, never
+    # locked out) and, higher, per account+address; hard limits per account+address and per address (high:
+    # a whole school may share one NAT address).
+    "LOGIN_WINDOW_SECONDS": 3600,
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_WAIT_ACCOUNT": 60,
+    "LOGIN_MAX_WAIT_PAIR": 15 * 60,
+    "LOGIN_MAX_FAILURES_PER_PAIR": 20,
+    "LOGIN_FREE_FAILURES_PER_IP": 100,
+    "LOGIN_MAX_WAIT_IP": 30,
+    "LOGIN_MAX_FAILURES_PER_IP": 500,
     # Public address used in QR codes and verification links.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
     # Signing. Relative paths are inside the instance folder.
