@@ -27,8 +27,12 @@ DEFAULTS = {
     "LOGIN_FREE_FAILURES_PER_IP": 100,
     "LOGIN_MAX_WAIT_IP": 30,
     "LOGIN_MAX_FAILURES_PER_IP": 500,
-    # Public address used in QR codes and verification links.
+    # Public address used in QR codes and verification links. When it starts with https:// (or PREFER_HTTPS
+    # is set) cookies are Secure and responses carry HSTS; a request that arrives over HTTPS gets both anyway.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "PREFER_HTTPS": False,
+    # Number of reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    "TRUSTED_PROXIES": 0,
     # Signing. Relative paths are inside the instance folder.
     "TRUST_DIR": "trust",  # PEM trust anchors (national root CA, Government Cipher Committee CA)
     "RECORDS_DIR": "records",  # signed and issued PDFs

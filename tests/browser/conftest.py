@@ -40,15 +40,24 @@ def chromium():
         browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """Every Content-Security-Policy violation the page reports (Chromium logs each as a console error)."""
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return violations
+
+
 @pytest.fixture
 def phone(chromium):
-    """A phone-sized page (390×844, touch)."""
+    """A phone-sized page (390×844, touch); any CSP violation during the test fails it."""
     context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                    is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = watch_csp(page)
     yield page
     context.close()
+    assert violations == [], violations
 
 
 def login(page, base, username, password="demo1234"):
