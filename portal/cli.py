@@ -251,29 +251,39 @@ def register_cli(app):
 
     @app.cli.command("backup")
     @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Mã hóa bằng passphrase này.")
-    def backup_cmd(file, passphrase_file):
-        """Consistent online backup of the database, issued files and trust anchors."""
-        from .services.backup import make_backup
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+                  help="Mã hóa bằng passphrase này (mặc định: BACKUP_PASSPHRASE trong cấu hình).")
+    @click.option("--plain", is_flag=True, help="Không mã hóa (kể cả khi đã cấu hình BACKUP_PASSPHRASE).")
+    def backup_cmd(file, passphrase_file, plain):
+        """Consistent online backup of the database, issued files and trust anchors; encrypted by default
+        when BACKUP_PASSPHRASE is configured (only then does it carry the instance secrets)."""
+        from .services.backup import UNENCRYPTED, make_backup, passphrase_or_none
 
+        passphrase = None if plain else (_secret(passphrase_file) or passphrase_or_none())
         with db.connection_context():
-            manifest = make_backup(file, _secret(passphrase_file))
-        click.echo(f"Đã sao lưu {len(manifest['files'])} tệp vào {file}.")
+            manifest = make_backup(file, passphrase)
+        click.echo(f"Đã sao lưu {len(manifest['files'])} tệp vào {file}"
+                   + (" (đã mã hóa)." if passphrase else "."))
+        if not passphrase:
+            click.echo(f"CẢNH BÁO: {UNENCRYPTED}", err=True)
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Passphrase của bản sao lưu.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+                  help="Passphrase của bản sao lưu (mặc định: BACKUP_PASSPHRASE trong cấu hình).")
     def restore_cmd(file, passphrase_file):
         """Restore a backup into an empty instance (refuses a foreign, altered or wrongly unlocked file)."""
         from .services import ServiceError
-        from .services.backup import restore_backup
+        from .services.backup import passphrase_or_none, restore_backup
 
         try:
-            manifest = restore_backup(file, _secret(passphrase_file))
+            manifest = restore_backup(file, _secret(passphrase_file) or passphrase_or_none())
         except ServiceError as err:
             click.echo(err.message, err=True)
             sys.exit(1)
         click.echo(f"Đã khôi phục bản sao lưu ngày {manifest['created_at']} ({len(manifest['files'])} tệp).")
+        for warning in manifest.get("warnings", []):
+            click.echo(f"Lưu ý: {warning}", err=True)
 
     @app.cli.command("transfer-export")
     @click.option("--pupil", "pupil_code", required=True)

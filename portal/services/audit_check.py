@@ -66,18 +66,20 @@ def _anchor_file() -> Path:
     return Path(current_app.config["AUDIT_ANCHOR_FILE"])
 
 
-def write_anchor(source: str) -> Anchor | None:
-    """Append the current head to the anchor log (outside the database); None for an empty trail."""
-    last = audit.head()
-    if last is None:
-        return None
-    line = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "id": last.id,
-            "hash": last.hash, "source": source}
+def write_anchor(source: str, entry_id: int | None = None, entry_hash: str | None = None) -> Anchor | None:
+    """Append a head (the current one unless given) to the anchor log, outside the database; None when empty."""
+    if entry_id is None:
+        last = audit.head()
+        if last is None:
+            return None
+        entry_id, entry_hash = last.id, last.hash
+    line = {"at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "id": entry_id,
+            "hash": entry_hash, "source": source}
     path = _anchor_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-    return Anchor(last.id, last.hash, source)
+    return Anchor(entry_id, entry_hash, source)
 
 
 def read_anchors(report: Report | None = None) -> list[Anchor]:
