@@ -1,10 +1,18 @@
 """A session cookie kept from before a logout, a password change, an administrator's reset or a revoked
 parent code opens nothing any more (a per-user session version, the parent's code checked on each page)."""
+import pytest
+
 from portal.db import db
 from portal.models import AccessCode, Staff, User
+from portal.services import ratelimit
 from tests import factories
 from tests.conftest import Browser, csrf_from
 from tests.routes.test_parents import code_for, issue_and_sign
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    ratelimit.reset()  # the parent page's limiter is per process: earlier tests must not spend it
 
 
 def kept_cookie(browser) -> str:
@@ -112,3 +120,13 @@ def test_parent_session_ends_when_a_new_code_replaces_it(demo_app, demo_browser)
 
 
 _ = Staff
+
+
+def test_only_the_class_teacher_or_office_revokes_codes(demo_app, demo_browser):
+    rv = issue_and_sign(demo_app)
+    code_for(demo_browser, rv.pupil_id)
+    other = Browser(demo_app.test_client())
+    other.login("gvcn.5a")
+    assert other.post(f"/phu-huynh/thu-hoi/{rv.pupil_id}", {}).status_code == 403
+    with db.connection_context():
+        assert AccessCode.select().where(AccessCode.revoked_at.is_null()).count() == 1
