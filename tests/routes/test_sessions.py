@@ -3,7 +3,7 @@ parent code opens nothing any more (a per-user session version, the parent's cod
 import pytest
 
 from portal.db import db
-from portal.models import AccessCode, Staff, User
+from portal.models import AccessCode, User
 from portal.services import ratelimit
 from tests import factories
 from tests.conftest import Browser, csrf_from
@@ -118,8 +118,6 @@ def test_parent_session_ends_when_a_new_code_replaces_it(demo_app, demo_browser)
     code_for(demo_browser, rv.pupil_id)  # the school reissues (a lost slip)
     assert parent.get(f"/phu-huynh/tai/{rv.id}.pdf").status_code == 404
 
-
-_ = Staff
 
 
 def test_only_the_class_teacher_or_office_revokes_codes(demo_app, demo_browser):
