@@ -31,12 +31,15 @@ def create_app(test_config=None):
         app.config.from_prefixed_env("HOCBA")
     else:
         app.config.from_mapping(test_config)
-    for key in ("DATABASE", "TRUST_DIR", "RECORDS_DIR", "HUEY_FILE", "PACKAGES_DIR", "BACKUP_DIR"):
+    for key in ("DATABASE", "TRUST_DIR", "RECORDS_DIR", "HUEY_FILE", "PACKAGES_DIR", "BACKUP_DIR",
+                "SECRETS_DIR", "AUDIT_ANCHOR_FILE"):
         if not os.path.isabs(app.config[key]):
             Path(app.instance_path).mkdir(parents=True, exist_ok=True)
             app.config[key] = os.path.join(app.instance_path, app.config[key])
 
     database.init_app(app)
+    from .services import keys
+    keys.init_app(app)
 
     from . import auth, errors, jobs, webui
     from .cli import register_cli

@@ -17,10 +17,13 @@ PASSWORD_CHANGE_ENDPOINTS = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.lo
 
 
 @login_manager.user_loader
-def _load_user(user_id):
-    if not str(user_id).isdigit():
+def _load_user(session_id):
+    """`id:version` from the session cookie; a cookie from before a logout or password change is refused."""
+    user_id, _, version = str(session_id).partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
         return None
-    return User.get_or_none((User.id == int(user_id)) & (User.is_active == True))  # noqa: E712
+    return User.get_or_none((User.id == int(user_id)) & (User.session_version == int(version))
+                            & (User.is_active == True))  # noqa: E712
 
 
 def init_app(app):

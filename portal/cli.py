@@ -24,11 +24,17 @@ def register_cli(app):
     @db_group.command("upgrade")
     def db_upgrade():
         """Apply every pending migration."""
+        from .services.audit import seal_if_needed
+
         applied = database.upgrade()
         for name in applied:
             click.echo(f"applied: {name}")
         if not applied:
             click.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
+        with db.connection_context():
+            seal = seal_if_needed()  # an audit trail written before the key existed gets sealed now
+        if seal is not None:
+            click.echo(f"Đã niêm phong nhật ký kiểm toán bằng khóa (mục #{seal.id}).")
 
     @db_group.command("status")
     def db_status():
@@ -188,18 +194,30 @@ def register_cli(app):
     audit_group = AppGroup("audit", help="Nhật ký kiểm toán.")
 
     @audit_group.command("verify")
-    def audit_verify():
-        """Check the hash chain of the audit trail: exit 0 intact, 1 tampered (first bad entry named)."""
-        from .models import AuditEntry
-        from .services.audit import verify_chain
+    @click.option("--head", "heads", multiple=True, metavar="ID:HASH",
+                  help="Đầu chuỗi đã ghi lại (trang Quản trị hiển thị), ví dụ 1234:3fa2b9c1d0e4; dùng nhiều lần được.")
+    def audit_verify(heads):
+        """Check the keyed audit trail and its anchors: exit 0 intact, 1 tampered or cut off (each problem named)."""
+        from .services.audit import anchor_text
+        from .services.audit_check import parse_head, verify
 
+        try:
+            anchors = [parse_head(h) for h in heads]
+        except ValueError as err:
+            click.echo(str(err), err=True)
+            sys.exit(2)
         with db.connection_context():
-            bad = verify_chain()
-            total = AuditEntry.select().count()
-        if bad is None:
-            click.echo(f"Nhật ký nguyên vẹn: {total} mục.")
+            report = verify(anchors)
+        for note in report.notes:
+            click.echo(f"Lưu ý: {note}")
+        if report.ok:
+            click.echo(f"Nhật ký nguyên vẹn: {report.total} mục, đầu chuỗi {anchor_text(report.head) or '(trống)'}; "
+                       f"đã đối chiếu {report.anchors} mốc.")
             sys.exit(0)
-        click.echo(f"Nhật ký bị sửa hoặc xóa tại mục #{bad.id} ({bad.at:%d/%m/%Y %H:%M:%S}, {bad.action}).", err=True)
+        for problem in report.problems:
+            click.echo(problem.message, err=True)
+        if report.more:
+            click.echo(f"… và {report.more} vấn đề khác.", err=True)
         sys.exit(1)
 
     app.cli.add_command(audit_group)
@@ -252,29 +270,39 @@ def register_cli(app):
 
     @app.cli.command("backup")
     @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Mã hóa bằng passphrase này.")
-    def backup_cmd(file, passphrase_file):
-        """Consistent online backup of the database, issued files and trust anchors."""
-        from .services.backup import make_backup
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+                  help="Mã hóa bằng passphrase này (mặc định: BACKUP_PASSPHRASE trong cấu hình).")
+    @click.option("--plain", is_flag=True, help="Không mã hóa (kể cả khi đã cấu hình BACKUP_PASSPHRASE).")
+    def backup_cmd(file, passphrase_file, plain):
+        """Consistent online backup of the database, issued files and trust anchors; encrypted by default
+        when BACKUP_PASSPHRASE is configured (only then does it carry the instance secrets)."""
+        from .services.backup import UNENCRYPTED, make_backup, passphrase_or_none
 
+        passphrase = None if plain else (_secret(passphrase_file) or passphrase_or_none())
         with db.connection_context():
-            manifest = make_backup(file, _secret(passphrase_file))
-        click.echo(f"Đã sao lưu {len(manifest['files'])} tệp vào {file}.")
+            manifest = make_backup(file, passphrase)
+        click.echo(f"Đã sao lưu {len(manifest['files'])} tệp vào {file}"
+                   + (" (đã mã hóa)." if passphrase else "."))
+        if not passphrase:
+            click.echo(f"CẢNH BÁO: {UNENCRYPTED}", err=True)
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Passphrase của bản sao lưu.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
+                  help="Passphrase của bản sao lưu (mặc định: BACKUP_PASSPHRASE trong cấu hình).")
     def restore_cmd(file, passphrase_file):
         """Restore a backup into an empty instance (refuses a foreign, altered or wrongly unlocked file)."""
         from .services import ServiceError
-        from .services.backup import restore_backup
+        from .services.backup import passphrase_or_none, restore_backup
 
         try:
-            manifest = restore_backup(file, _secret(passphrase_file))
+            manifest = restore_backup(file, _secret(passphrase_file) or passphrase_or_none())
         except ServiceError as err:
             click.echo(err.message, err=True)
             sys.exit(1)
         click.echo(f"Đã khôi phục bản sao lưu ngày {manifest['created_at']} ({len(manifest['files'])} tệp).")
+        for warning in manifest.get("warnings", []):
+            click.echo(f"Lưu ý: {warning}", err=True)
 
     @app.cli.command("transfer-export")
     @click.option("--pupil", "pupil_code", required=True)

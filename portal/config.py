@@ -17,12 +17,24 @@ DEFAULTS = {
     "IMPORT_MAX_COLUMNS": 100,  # the templates have at most 15; a school's own export may have more
     "IMPORT_MAX_CELLS": 200_000,  # over every sheet of the file, counted while streaming
     "IMPORT_MAX_UNZIPPED_BYTES": 64 * 1024 * 1024,
-    # Login throttling: failures per username and per address within the window.
-    "LOGIN_MAX_FAILURES_PER_USER": 5,
-    "LOGIN_MAX_FAILURES_PER_IP": 30,
-    "LOGIN_WINDOW_SECONDS": 15 * 60,
-    # Public address used in QR codes and verification links.
+    # Login throttling (services/login_throttle.py), failures counted within the window: after
+    # LOGIN_FREE_FAILURES the next try waits 1, 2, 4 … s, capped per account (so its owner is delayed, never
+    # locked out) and, higher, per account+address; hard limits per account+address and per address (high:
+    # a whole school may share one NAT address).
+    "LOGIN_WINDOW_SECONDS": 3600,
+    "LOGIN_FREE_FAILURES": 5,
+    "LOGIN_MAX_WAIT_ACCOUNT": 60,
+    "LOGIN_MAX_WAIT_PAIR": 15 * 60,
+    "LOGIN_MAX_FAILURES_PER_PAIR": 20,
+    "LOGIN_FREE_FAILURES_PER_IP": 100,
+    "LOGIN_MAX_WAIT_IP": 30,
+    "LOGIN_MAX_FAILURES_PER_IP": 500,
+    # Public address used in QR codes and verification links. When it starts with https:// (or PREFER_HTTPS
+    # is set) cookies are Secure and responses carry HSTS; a request that arrives over HTTPS gets both anyway.
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "PREFER_HTTPS": False,
+    # Number of reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+    "TRUSTED_PROXIES": 0,
     # Signing. Relative paths are inside the instance folder.
     "TRUST_DIR": "trust",  # PEM trust anchors (national root CA, Government Cipher Committee CA)
     "RECORDS_DIR": "records",  # signed and issued PDFs
@@ -54,5 +66,12 @@ DEFAULTS = {
     "BACKUP_KEEP_DAILY": 7,
     "BACKUP_KEEP_WEEKLY": 8,
     "BACKUP_PASSPHRASE": "",
+    # Secrets kept outside the database (services/keys.py): instance/secrets/audit.key and access-codes.key,
+    # created on first use with mode 0600, unless given here or as HOCBA_AUDIT_KEY / HOCBA_ACCESS_CODE_KEY.
+    "SECRETS_DIR": "secrets",
+    "AUDIT_KEY": "",
+    "ACCESS_CODE_KEY": "",
+    # Heads of the audit trail recorded at each backup, to find a trail whose newest rows were cut off.
+    "AUDIT_ANCHOR_FILE": "audit-anchors.log",
     "HUEY_IMMEDIATE": False,
 }

@@ -1,13 +1,39 @@
-"""Jinja and request wiring shared by every page: CSRF, template helpers, security headers."""
+"""Jinja and request wiring shared by every page: CSRF, template helpers, security headers, HTTPS.
+
+The Content-Security-Policy allows scripts and styles only from the portal's own static files: the
+templates carry no inline script, handler or style attribute (app.js and app.css hold them), and htmx 4
+needs no eval for what the templates use. The học bạ HTML preview is a standalone document with its own
+<style> (shared with the PDF renderer) and gets a narrower policy of its own: no script at all.
+"""
 import datetime as dt
 import gzip
 
-from flask import request
+from flask import current_app, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .models import CHECKPOINTS, GENDERS, LEVELS, RECORD_STATUSES, ROLES, SUBMISSION_STATUSES
 
 csrf = CSRFProtect()
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; font-src 'self'; img-src data:; "
+                "frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
+HSTS = "max-age=31536000"
+
+
+def serves_https(app) -> bool:
+    """Configured for HTTPS: PREFER_HTTPS, or a public address that starts with https://."""
+    return bool(app.config.get("PREFER_HTTPS")) or str(app.config.get("PUBLIC_BASE_URL", "")).startswith("https://")
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request itself came over HTTPS, whatever the configuration."""
+
+    def get_cookie_secure(self, app):
+        return super().get_cookie_secure(app) or (has_request_context() and request.is_secure)
 
 
 def format_date(value) -> str:
@@ -32,6 +58,16 @@ def school_name() -> str:
 
 
 def init_app(app):
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind a reverse proxy: the client's address (login throttling, audit) and scheme (HTTPS) come
+        # from its X-Forwarded-* headers, trusted for exactly this many proxies.
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    if serves_https(app):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    app.session_interface = _SessionInterface()
     csrf.init_app(app)
     app.jinja_env.globals["school_name"] = school_name
     app.jinja_env.filters["vndate"] = format_date
@@ -56,7 +92,12 @@ def init_app(app):
 
     @app.after_request
     def _headers(resp):
+        resp.headers.setdefault("Content-Security-Policy", CSP)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         resp.headers.setdefault("X-Frame-Options", "DENY")
         resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        resp.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure or serves_https(current_app):
+            resp.headers.setdefault("Strict-Transport-Security", HSTS)
         return resp

@@ -34,6 +34,8 @@ def make_app(db_path, trust_dir=None, **extra):
         "TRUST_DIR": str(trust_dir or base / "trust"),
         "RECORDS_DIR": str(base / "records"),
         "HUEY_FILE": str(base / "huey.sqlite3"),
+        "SECRETS_DIR": str(base / "secrets"),
+        "AUDIT_ANCHOR_FILE": str(base / "audit-anchors.log"),
         "HUEY_IMMEDIATE": True,
         **extra,
     })
@@ -76,6 +78,8 @@ def demo_app(tmp_path, demo_template):
     shutil.copy(demo_template, path)
     # Each test gets its own trust folder: `demo --reset` writes a new root there.
     shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    # The audit key sealed the template's trail: a copy of the database needs a copy of its secrets.
+    shutil.copytree(demo_template.parent / "secrets", tmp_path / "secrets")
     app = make_app(path)
     yield app
     if not db.is_closed():

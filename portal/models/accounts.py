@@ -4,7 +4,7 @@ Roles stored here are the school-wide ones (admin, principal, vice-principal, cl
 kinds; which class a homeroom or subject teacher may reach comes from the class and the teaching
 assignments, never from the role alone.
 """
-from peewee import BooleanField, DateTimeField, ForeignKeyField
+from peewee import BooleanField, DateTimeField, ForeignKeyField, IntegerField
 
 from .base import BaseModel, NFCCharField, utcnow
 from .people import Staff
@@ -29,6 +29,16 @@ class User(BaseModel):
     created_at = DateTimeField(default=utcnow)
     last_login_at = DateTimeField(null=True)
     password_changed_at = DateTimeField(null=True)
+    # Bumped by logout, a password change or reset: every session cookie issued before stops working.
+    session_version = IntegerField(default=0)
+
+    def save(self, *args, **kwargs):
+        """Updates never write session_version back: it only moves forward through its own UPDATE
+        (services/accounts.py), and a User loaded before a logout must not revive older cookies."""
+        if self._pk is not None and not kwargs.get("force_insert") and "only" not in kwargs:
+            kwargs["only"] = [f for f in self._meta.sorted_fields
+                              if f.name != "session_version" and f is not self._meta.primary_key]
+        return super().save(*args, **kwargs)
 
     # flask-login protocol
     @property
@@ -40,7 +50,8 @@ class User(BaseModel):
         return False
 
     def get_id(self):
-        return str(self.id)
+        # What flask-login keeps in the session cookie (portal/auth.py checks the version on every request).
+        return f"{self.id}:{self.session_version}"
 
     @property
     def role_codes(self) -> set[str]:

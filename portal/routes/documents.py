@@ -7,6 +7,7 @@ from portal.models import Enrolment, Pupil, SchoolClass, SchoolYear
 from portal.services import access, audit
 from portal.services.documents import render_record
 from portal.services.records import ensure_record, record_data
+from portal.webui import DOCUMENT_CSP
 
 from .files import download
 
@@ -31,7 +32,8 @@ def preview(pupil_id, year_id):
     pupil, klass = _pupil_class(pupil_id, year_id)
     data = record_data(ensure_record(pupil, klass), current_app.config["PUBLIC_BASE_URL"])
     page = documents.html([data], font_url=url_for("static", filename="fonts").rstrip("/"))
-    return Response(page, mimetype="text/html")
+    # The document keeps its own <style> (shared with the PDF); it runs no script.
+    return Response(page, mimetype="text/html", headers={"Content-Security-Policy": DOCUMENT_CSP})
 
 
 @bp.get("/<int:pupil_id>/<int:year_id>.pdf")

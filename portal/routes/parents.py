@@ -20,28 +20,31 @@ def index():
             error, status = "Bạn đã thử quá nhiều lần. Vui lòng đợi 10 phút rồi thử lại.", 429
         else:
             try:
-                pupil = parents.pupil_for(request.form.get("code", ""))
+                row = parents.sign_in(request.form.get("code", ""))
             except ServiceError as err:
                 error, status = err.message, 422
                 audit.record("parent_code.failed", summary="Nhập sai mã tra cứu phụ huynh", username="phụ huynh")
             else:
-                session["parent_pupil"] = pupil.id
+                session["parent_code"] = row.id
                 return redirect(url_for("parents.index"), code=303)
-    pupil = Pupil.get_or_none(Pupil.id == session.get("parent_pupil", 0))
+    pupil = parents.session_pupil(session.get("parent_code"))
+    if pupil is None and session.pop("parent_code", None) is not None:
+        error = error or parents.REVOKED
     records = parents.issued_records(pupil) if pupil else []
     return render("parents/index.html", pupil=pupil, records=records, error=error, status=status)
 
 
 @bp.post("/thoat")
 def leave():
-    session.pop("parent_pupil", None)
+    session.pop("parent_code", None)
     return redirect(url_for("parents.index"), code=303)
 
 
 @bp.get("/tai/<int:record_id>.pdf")
 def download(record_id):
     rv = RecordVersion.get_or_none((RecordVersion.id == record_id) & (RecordVersion.status == "issued"))
-    if rv is None or rv.pupil_id != session.get("parent_pupil"):
+    pupil = parents.session_pupil(session.get("parent_code"))
+    if rv is None or pupil is None or rv.pupil_id != pupil.id:
         abort(404)
     audit.record("record.downloaded", rv, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
     return send_file_download(read_pdf(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf", "application/pdf")
@@ -57,3 +60,13 @@ def issue_code(pupil_id):
         abort(404)
     code = parents.issue(current_user, pupil)
     return render("parents/code.html", pupil=pupil, code=code)
+
+
+@bp.post("/thu-hoi/<int:pupil_id>")
+def revoke_code(pupil_id):
+    """Staff: revoke the family's code; a parent's session opened with it ends at their next page."""
+    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
+    if pupil is None:
+        abort(404)
+    revoked = parents.revoke(current_user, pupil)
+    return render("parents/revoked.html", pupil=pupil, revoked=revoked)

@@ -1,5 +1,4 @@
-"""Accounts: login with throttling, password changes, creating accounts and roles."""
-import datetime as dt
+"""Accounts: login with throttling, logout, password changes, creating accounts and roles."""
 import secrets
 
 from flask import current_app
@@ -8,34 +7,22 @@ from portal.db import write_tx
 from portal.models import ROLES, LoginAttempt, Staff, User, UserRole
 from portal.models.base import utcnow
 
-from . import ServiceError, audit
+from . import ServiceError, audit, login_throttle
 from .passwords import check_password, hash_password, needs_rehash, policy_error
 
 # A hash to verify against when the username does not exist, so timing does not reveal which do.
 _DUMMY_HASH = None
 
-THROTTLED = "Tài khoản tạm thời bị khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút."
 BAD_LOGIN = "Tên đăng nhập hoặc mật khẩu không đúng."
 
 
-def _recent_failures(since, **where) -> int:
-    q = LoginAttempt.select().where((LoginAttempt.at >= since) & (LoginAttempt.succeeded == False))  # noqa: E712
-    for field, value in where.items():
-        q = q.where(getattr(LoginAttempt, field) == value)
-    return q.count()
-
-
 def authenticate(username: str, password: str, ip: str) -> User:
-    """Return the user for these credentials or raise ServiceError; every attempt is recorded."""
+    """Return the user for these credentials or raise ServiceError (login_throttle.Throttled when the
+    attempt must wait); every evaluated attempt is recorded."""
     global _DUMMY_HASH
-    cfg = current_app.config
-    username = (username or "").strip().lower()
-    window = cfg["LOGIN_WINDOW_SECONDS"]
-    since = utcnow() - dt.timedelta(seconds=window)
-    if (_recent_failures(since, username=username) >= cfg["LOGIN_MAX_FAILURES_PER_USER"]
-            or _recent_failures(since, ip=ip) >= cfg["LOGIN_MAX_FAILURES_PER_IP"]):
-        raise ServiceError(THROTTLED.format(minutes=max(1, window // 60)))
-
+    username = (username or "").strip().lower()[:150]
+    with write_tx():  # decide and reserve together: parallel attempts are counted one after another
+        attempt = login_throttle.reserve(username, ip, login_throttle.Policy.from_config(current_app.config))
     user = User.get_or_none(User.username == username)
     if user is None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))
@@ -43,14 +30,11 @@ def authenticate(username: str, password: str, ip: str) -> User:
         ok = False
     else:
         ok = user.is_active and check_password(user.password_hash, password)
-
-    with write_tx():
-        LoginAttempt.create(username=username[:150], ip=ip, succeeded=ok)
-        if not ok:
-            audit.record("login.failed", user=None, username=username[:150], summary="Đăng nhập thất bại")
-    if not ok:  # raised after the block: the failed attempt must be committed, not rolled back
+    if not ok:
+        audit.record("login.failed", user=None, username=username, summary="Đăng nhập thất bại")
         raise ServiceError(BAD_LOGIN)
     with write_tx():
+        LoginAttempt.update(succeeded=True).where(LoginAttempt.id == attempt.id).execute()
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         user.last_login_at = utcnow()
@@ -59,7 +43,21 @@ def authenticate(username: str, password: str, ip: str) -> User:
     return user
 
 
+def _bump_session_version(user: User) -> None:
+    """Every session cookie issued to this user so far stops working (call inside a write transaction)."""
+    User.update(session_version=User.session_version + 1).where(User.id == user.id).execute()
+    user.session_version = User.select(User.session_version).where(User.id == user.id).scalar()
+
+
+def logout(user: User) -> None:
+    """End this user's sessions: the cookie in hand, and any copy of it or of an older one."""
+    with write_tx():
+        _bump_session_version(user)
+        audit.record("logout", user, user=user, summary="Đăng xuất")
+
+
 def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Change the password; every other session of this user ends (the caller renews its own)."""
     if not check_password(user.password_hash, current):
         raise ServiceError("Mật khẩu hiện tại không đúng.", field="current")
     if new != confirm:
@@ -74,6 +72,7 @@ def change_password(user: User, current: str, new: str, confirm: str) -> None:
         user.must_change_password = False
         user.password_changed_at = utcnow()
         user.save()
+        _bump_session_version(user)
         audit.record("account.password_changed", user, user=user, summary="Đổi mật khẩu")
 
 
@@ -121,5 +120,6 @@ def reset_password(user: User) -> str:
         user.password_hash = hash_password(password)
         user.must_change_password = True
         user.save()
+        _bump_session_version(user)  # whoever held a session with the old password is out
         audit.record("account.password_reset", user, summary=f"Cấp lại mật khẩu cho {user.username}")
     return password

@@ -1,9 +1,15 @@
 """Backups: a consistent online copy of the database (SQLite backup API, no downtime) with the issued
-files and trust anchors (the encrypted key store lives in the database), optionally encrypted.
+files and trust anchors (the encrypted key store lives in the database), encrypted whenever a passphrase
+is given or BACKUP_PASSPHRASE is configured.
 
 File format `hocba-backup/1`: a header line, then a tar.gz (plain: its SHA-256 is in the header;
 encrypted: AES-256-GCM with a key derived by scrypt from the passphrase, which also detects any
-alteration). Inside, manifest.json lists the SHA-256 of every member.
+alteration). Inside, manifest.json lists the SHA-256 of every member and the audit trail's head.
+
+Only an encrypted backup carries the instance secrets (secrets/: the audit key and the parent access-code
+key): restored on a new machine, parent codes keep working and the audit trail still verifies. A plain
+backup never holds a secret in clear; restoring one says what is missing. Every backup also records the
+audit trail's head in the anchor log (services/audit_check.py), outside the database.
 """
 import datetime as dt
 import hashlib
@@ -23,14 +29,27 @@ from flask import current_app
 from portal.db import db
 from portal.models import School
 
-from . import ServiceError
+from . import ServiceError, audit_check, keys
 from .documents import write_atomically
 
 MAGIC = b"HOCBA-BACKUP/1"
+STALE_AFTER = dt.timedelta(days=2)
+UNENCRYPTED = ("Sao lưu KHÔNG được mã hóa: bản sao lưu chứa số định danh cá nhân của học sinh, và không mang theo "
+               "khóa nhật ký kiểm toán và khóa mã tra cứu phụ huynh. Đặt BACKUP_PASSPHRASE trong instance/config.py "
+               "(cất passphrase ở nơi an toàn, ngoài máy chủ).")
+MISSING_SECRETS = ("Bản sao lưu không mã hóa nên không chứa khóa. Trên một máy mới: mã tra cứu phụ huynh cũ không dùng "
+                   "được nữa (cấp lại mã), và nhật ký kiểm toán chỉ kiểm tra được khi chép thư mục instance/secrets/ "
+                   "từ máy cũ sang.")
+KEPT_SECRETS = ("Bản sao lưu không mã hóa nên không chứa khóa: giữ nguyên các khóa sẵn có trong instance/secrets/ của "
+                "máy này (đúng khi khôi phục trên chính máy cũ).")
 
 
-def _key(passphrase: str, salt: bytes) -> bytes:
-    return Scrypt(salt=salt, length=32, n=2 ** 15, r=8, p=1).derive(passphrase.encode("utf-8"))
+# Encrypted kinds: "S" (scrypt N=2^17, r=8, p=1, its log2 N stored) and, read only, "E" (N=2^15, older files).
+SCRYPT_LOG2_N = 17
+
+
+def _key(passphrase: str, salt: bytes, log2_n: int = 15) -> bytes:
+    return Scrypt(salt=salt, length=32, n=2 ** log2_n, r=8, p=1).derive(passphrase.encode("utf-8"))
 
 
 def _add(tar, name: str, data: bytes, hashes: dict):
@@ -39,6 +58,16 @@ def _add(tar, name: str, data: bytes, hashes: dict):
     info.mtime = int(dt.datetime.now().timestamp())
     tar.addfile(info, io.BytesIO(data))
     hashes[name] = hashlib.sha256(data).hexdigest()
+
+
+def _audit_head(db_file: Path) -> dict | None:
+    con = sqlite3.connect(db_file)
+    try:
+        row = con.execute("SELECT id, hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:  # no audit table yet
+        row = None
+    con.close()
+    return {"id": row[0], "hash": row[1]} if row else None
 
 
 def make_backup(path: str, passphrase: str | None = None) -> dict:
@@ -51,6 +80,7 @@ def make_backup(path: str, passphrase: str | None = None) -> dict:
             src.backup(dst)  # consistent snapshot while the portal keeps serving
         src.close()
         dst.close()
+        head = _audit_head(copy)
         hashes, buf = {}, io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w:gz") as tar:
             _add(tar, "database.sqlite3", copy.read_bytes(), hashes)
@@ -58,18 +88,27 @@ def make_backup(path: str, passphrase: str | None = None) -> dict:
                 for f in sorted(Path(folder).rglob("*")) if Path(folder).exists() else []:
                     if f.is_file() and not f.name.startswith("."):
                         _add(tar, f"{prefix}/{f.relative_to(folder)}", f.read_bytes(), hashes)
+            anchors = Path(cfg["AUDIT_ANCHOR_FILE"])
+            if anchors.exists():
+                _add(tar, "anchors/audit-anchors.log", anchors.read_bytes(), hashes)
+            if passphrase:  # secrets only ever travel encrypted
+                for name, value in keys.export_all().items():
+                    _add(tar, f"secrets/{name}", value, hashes)
             school = School.current()
             manifest = {"format": "hocba-backup/1", "school": school.code if school else "",
                         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                        "files": hashes}
+                        "encrypted": bool(passphrase), "audit_head": head, "files": hashes}
             _add(tar, "manifest.json", json.dumps(manifest, indent=1).encode(), {})
     payload = buf.getvalue()
     if passphrase:
         salt, nonce = os.urandom(16), os.urandom(12)
-        body = b"E" + salt + nonce + AESGCM(_key(passphrase, salt)).encrypt(nonce, payload, MAGIC)
+        key = _key(passphrase, salt, SCRYPT_LOG2_N)
+        body = b"S" + bytes([SCRYPT_LOG2_N]) + salt + nonce + AESGCM(key).encrypt(nonce, payload, MAGIC)
     else:
         body = b"P" + hashlib.sha256(payload).digest() + payload
     write_atomically(path, MAGIC + b"\n" + body)
+    if head:
+        audit_check.write_anchor(f"sao lưu {Path(path).name}", head["id"], head["hash"])
     return manifest
 
 
@@ -78,12 +117,15 @@ def _open(data: bytes, passphrase: str | None) -> bytes:
         raise ServiceError("Tệp không phải là bản sao lưu của Học bạ số.")
     body = data[len(MAGIC) + 1:]
     kind, body = body[:1], body[1:]
-    if kind == b"E":
+    if kind in (b"E", b"S"):
         if not passphrase:
-            raise ServiceError("Bản sao lưu được mã hóa: cần passphrase.")
+            raise ServiceError("Bản sao lưu được mã hóa: cần passphrase (--passphrase-file hoặc BACKUP_PASSPHRASE).")
+        log2_n, body = (body[0], body[1:]) if kind == b"S" else (15, body)
+        if not 14 <= log2_n <= 20:
+            raise ServiceError("Bản sao lưu bị hỏng.")
         salt, nonce, sealed = body[:16], body[16:28], body[28:]
         try:
-            return AESGCM(_key(passphrase, salt)).decrypt(nonce, sealed, MAGIC)
+            return AESGCM(_key(passphrase, salt, log2_n)).decrypt(nonce, sealed, MAGIC)
         except InvalidTag:
             raise ServiceError("Sai passphrase, hoặc bản sao lưu đã bị sửa đổi.") from None
     if kind == b"P":
@@ -126,12 +168,52 @@ def restore_backup(path: str, passphrase: str | None = None) -> dict:
     for suffix in ("", "-wal", "-shm"):
         Path(str(target) + suffix).unlink(missing_ok=True)
     write_atomically(str(target), members.pop("database.sqlite3"))
+    secrets = {}
     for name, blob in members.items():
         prefix, _, rest = name.partition("/")
         base = {"records": cfg["RECORDS_DIR"], "trust": cfg["TRUST_DIR"]}.get(prefix)
         if base:
             write_atomically(str(Path(base) / rest), blob)
+        elif prefix == "secrets":
+            secrets[rest] = blob
+        elif name == "anchors/audit-anchors.log":
+            _merge_anchors(blob)
+    if secrets:
+        manifest["warnings"] = keys.restore_all(secrets)
+    else:
+        manifest["warnings"] = [KEPT_SECRETS if keys.export_all() else MISSING_SECRETS]
+    head = manifest.get("audit_head")
+    if head:  # the restored trail must reach at least the head the backup was taken at
+        audit_check.write_anchor(f"khôi phục bản sao lưu ngày {manifest['created_at'][:10]}", head["id"], head["hash"])
     return manifest
+
+
+def _merge_anchors(blob: bytes) -> None:
+    """Anchors recorded on the old machine join this one's (duplicates are harmless)."""
+    path = Path(current_app.config["AUDIT_ANCHOR_FILE"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as fh:
+        fh.write(blob if blob.endswith(b"\n") or not blob else blob + b"\n")
+
+
+def passphrase_or_none() -> str | None:
+    """The configured backup passphrase: backups are encrypted by default once it is set."""
+    return current_app.config.get("BACKUP_PASSPHRASE") or None
+
+
+def warnings(now: dt.datetime | None = None) -> list[str]:
+    """What the administrator must fix about backups, in Vietnamese (the admin page; reusable by a doctor)."""
+    now = now or dt.datetime.now()
+    out = []
+    if not passphrase_or_none():
+        out.append(UNENCRYPTED)
+    last = last_backup()
+    if last is None or last.created_at < now - STALE_AFTER:
+        out.append("Chưa có bản sao lưu nào trong 2 ngày qua. Kiểm tra lịch sao lưu hằng ngày hoặc chạy "
+                   "flask --app portal backup; lưu bản sao ra ngoài máy chủ.")
+    elif not last.encrypted and passphrase_or_none():
+        out.append("Bản sao lưu gần nhất không được mã hóa (tạo trước khi đặt passphrase?): chạy lại sao lưu.")
+    return out
 
 
 def scheduled_backup(now: dt.datetime | None = None) -> str:
@@ -142,8 +224,8 @@ def scheduled_backup(now: dt.datetime | None = None) -> str:
     folder = Path(cfg["BACKUP_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"hocba-{now:%Y%m%d-%H%M%S}.backup"
-    make_backup(str(path), cfg.get("BACKUP_PASSPHRASE") or None)
-    BackupRun.create(path=str(path), size=path.stat().st_size, encrypted=int(bool(cfg.get("BACKUP_PASSPHRASE"))),
+    make_backup(str(path), passphrase_or_none())
+    BackupRun.create(path=str(path), size=path.stat().st_size, encrypted=int(bool(passphrase_or_none())),
                      created_at=now)
     prune(folder, cfg["BACKUP_KEEP_DAILY"], cfg["BACKUP_KEEP_WEEKLY"])
     return str(path)

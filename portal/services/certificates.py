@@ -81,6 +81,25 @@ def install_token(user: User, cert_pem: str, chain_pem: str, backend: str, confi
     return row
 
 
+def rewrap_if_needed(row: Certificate, passphrase: str, key=None) -> bool:
+    """Once its owner has unlocked a key stored under the old wrapping (PBKDF2, 2,048 iterations), store it
+    again under today's (scrypt + AES-256-GCM), same passphrase. `key`: the key already unlocked, if any.
+    Returns True when it was re-wrapped."""
+    old = row.key_pem_encrypted
+    if not certs.needs_rewrap(old):
+        return False
+    key = key or certs.decrypt_key(old, passphrase)
+    new = certs.encrypt_key(key, passphrase)
+    with write_tx():  # only if nobody replaced the key meanwhile
+        changed = Certificate.update(key_pem_encrypted=new).where(
+            (Certificate.id == row.id) & (Certificate.key_pem_encrypted == old)).execute()
+        if changed:
+            audit.record("certificate.key_rewrapped", row, user=row.user,
+                         summary=f"Bọc lại khóa ký {row.subject} theo chuẩn mới (scrypt, AES-256-GCM)")
+    row.key_pem_encrypted = new if changed else row.key_pem_encrypted
+    return bool(changed)
+
+
 def active(user: User, purpose: str) -> Certificate | None:
     return (Certificate.select().where((Certificate.user == user) & (Certificate.purpose == purpose)
                                        & (Certificate.is_active == True))  # noqa: E712

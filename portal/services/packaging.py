@@ -11,7 +11,7 @@ from portal.exchange import ministry, xmlsig
 from portal.models import RecordVersion, School, SchoolClass
 
 from . import ServiceError, audit
-from .certificates import active, parsed
+from .certificates import active, parsed, rewrap_if_needed
 from .signing import read_pdf, wave_of
 
 PACKAGE_FORMAT = "hocba-package/1"
@@ -29,6 +29,7 @@ def seal_key(user, passphrase: str):
         key = certs.decrypt_key(row.key_pem_encrypted, passphrase)
     except certs.CertificateProblem as err:
         raise ServiceError(err.message) from None
+    rewrap_if_needed(row, passphrase, key)
     cert, _ = parsed(row)
     return key, cert
 

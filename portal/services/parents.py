@@ -1,4 +1,11 @@
-"""Parents' and pupils' read-only access: a per-pupil code the school prints or sends."""
+"""Parents' and pupils' read-only access: a per-pupil code the school prints or sends.
+
+Codes are stored as an HMAC under the access-code key (services/keys.py: instance/secrets/access-codes.key
+or ACCESS_CODE_KEY), which travels inside encrypted backups so printed codes keep working after a restore
+on a new machine. Portals from before that key hashed codes under SECRET_KEY: where codes exist when the
+key file is first created, it is created holding that same secret, so every printed code keeps working.
+A parent's session holds the code's row, checked on every page: revoking or reissuing the code ends it.
+"""
 import hashlib
 import hmac
 import secrets
@@ -9,13 +16,18 @@ from portal.db import write_tx
 from portal.models import AccessCode, Pupil, RecordVersion
 from portal.models.base import utcnow
 
-from . import ServiceError, access, audit
+from . import ServiceError, access, audit, keys
 from .records import CODE_ALPHABET
+
+
+def _initial_key() -> bytes | None:
+    """The key that hashed the codes already printed (SECRET_KEY before the key file existed); None → random."""
+    return current_app.config["SECRET_KEY"].encode() if AccessCode.select().exists() else None
 
 
 def _hash(code: str) -> str:
     norm = "".join(ch for ch in code.upper() if ch.isalnum())
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), norm.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(keys.get("access_codes", initial=_initial_key), norm.encode(), hashlib.sha256).hexdigest()
 
 
 def may_manage(user, pupil: Pupil) -> bool:
@@ -45,11 +57,23 @@ def revoke(user, pupil: Pupil) -> int:
     return n
 
 
-def pupil_for(code: str) -> Pupil:
+REVOKED = "Mã tra cứu đã bị thu hồi hoặc thay bằng mã mới. Vui lòng nhập mã nhà trường vừa cung cấp."
+
+
+def sign_in(code: str) -> AccessCode:
+    """The live code row for what the parent typed; its id is what their session keeps."""
     row = AccessCode.get_or_none((AccessCode.code_hash == _hash(code or "")) & AccessCode.revoked_at.is_null())
     if row is None:
         raise ServiceError("Mã tra cứu không đúng hoặc đã bị thu hồi.")
-    return row.pupil
+    return row
+
+
+def session_pupil(code_id) -> Pupil | None:
+    """The pupil a parent's session reaches, while the code it was opened with is still live."""
+    if not isinstance(code_id, int):
+        return None
+    row = AccessCode.get_or_none((AccessCode.id == code_id) & AccessCode.revoked_at.is_null())
+    return row.pupil if row else None
 
 
 def issued_records(pupil: Pupil) -> list[RecordVersion]:

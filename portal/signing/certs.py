@@ -3,13 +3,18 @@
 Errors carry Vietnamese messages meant for the person who uploaded the file.
 """
 import asyncio
+import base64
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from cryptography.hazmat.primitives.serialization import pkcs12
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError, RevokedError, ValidationError
@@ -123,14 +128,68 @@ async def _validate_and_release(validator, context):
         await context.aclose()  # the HTTP session pyHanko opened for OCSP/CRL lives in this event loop
 
 
+# Stored signing keys: PKCS#8 (DER) sealed with AES-256-GCM under a key derived by scrypt from the signer's
+# passphrase, N=2^17, r=8, p=1 (128 MiB, ≈0.3 s per unlock: today's guidance for scrypt). The header
+# (format, parameters, salt) is authenticated with the key. Keys stored before this (PKCS#8 PEM under
+# PBKDF2 at 2,048 iterations) are still read; services/certificates.py re-wraps them once unlocked.
+KEY_ARMOR = "HOCBA ENCRYPTED PRIVATE KEY"
+KEY_FORMAT = b"HBK1"
+SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1
+# What a stored header may ask for: enough for future strengthening, not enough to exhaust the machine.
+SCRYPT_BOUNDS = {"log2_n": (14, 20), "r": (1, 16), "p": (1, 4)}
+
+
+def _wrapping_key(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=2 ** log2_n, r=r, p=p).derive(passphrase.encode("utf-8"))
+
+
 def encrypt_key(key, passphrase: str) -> str:
-    """The private key as PKCS#8 PEM encrypted under the signer's passphrase (never stored in clear)."""
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.BestAvailableEncryption(passphrase.encode("utf-8"))).decode()
+    """The private key sealed under the signer's passphrase (scrypt + AES-256-GCM), as armoured text."""
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = KEY_FORMAT + bytes([SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P]) + salt
+    sealed = AESGCM(_wrapping_key(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)).encrypt(nonce, der, header)
+    body = base64.b64encode(header + nonce + sealed).decode()
+    lines = "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
+    return f"-----BEGIN {KEY_ARMOR}-----\n{lines}\n-----END {KEY_ARMOR}-----\n"
+
+
+def _unwrap(pem: str, passphrase: str):
+    try:
+        body = pem.split(f"-----BEGIN {KEY_ARMOR}-----", 1)[1].split(f"-----END {KEY_ARMOR}-----", 1)[0]
+        blob = base64.b64decode("".join(body.split()), validate=True)
+    except (IndexError, ValueError):
+        raise CertificateProblem("Khóa ký lưu trên cổng bị hỏng.") from None
+    header, nonce, sealed = blob[:23], blob[23:35], blob[35:]
+    log2_n, r, p = header[4:7] if len(header) == 23 else (0, 0, 0)
+    if (header[:4] != KEY_FORMAT or len(nonce) != 12
+            or any(not lo <= v <= hi for v, (lo, hi) in zip((log2_n, r, p), SCRYPT_BOUNDS.values()))):
+        raise CertificateProblem("Khóa ký lưu trên cổng bị hỏng hoặc ở định dạng không hỗ trợ.")
+    try:
+        der = AESGCM(_wrapping_key(passphrase, header[7:], log2_n, r, p)).decrypt(nonce, sealed, header)
+    except InvalidTag:
+        raise CertificateProblem("Mật khẩu (passphrase) của khóa ký không đúng.") from None
+    return serialization.load_der_private_key(der, None)
 
 
 def decrypt_key(pem: str, passphrase: str):
+    """Unlock a stored key (either format) with the signer's passphrase, or say the passphrase is wrong."""
+    if f"-----BEGIN {KEY_ARMOR}-----" in pem:
+        return _unwrap(pem, passphrase)
     try:
         return serialization.load_pem_private_key(pem.encode(), passphrase.encode("utf-8"))
     except (ValueError, TypeError):
         raise CertificateProblem("Mật khẩu (passphrase) của khóa ký không đúng.") from None
+
+
+def needs_rewrap(pem: str) -> bool:
+    """True for a key stored under the old PBKDF2 wrapping (or weaker scrypt parameters than today's)."""
+    if f"-----BEGIN {KEY_ARMOR}-----" not in pem:
+        return bool(pem.strip())
+    try:
+        body = pem.split(f"-----BEGIN {KEY_ARMOR}-----", 1)[1].split(f"-----END {KEY_ARMOR}-----", 1)[0]
+        log2_n, r, p = base64.b64decode("".join(body.split()))[4:7]
+    except (IndexError, ValueError):
+        return False
+    return (2 ** log2_n) * r * p < (2 ** SCRYPT_LOG2_N) * SCRYPT_R * SCRYPT_P

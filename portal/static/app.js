@@ -54,6 +54,11 @@
     }
   });
 
+  // Print buttons (no inline onclick: the Content-Security-Policy forbids inline handlers).
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-print]")) window.print();
+  });
+
   // Keyboard: ↑/↓ (and Enter in one-line inputs) move to the same column in the previous/next row.
   document.addEventListener("keydown", function (e) {
     var grid = e.target.closest && e.target.closest("table.grid");

@@ -17,6 +17,7 @@ def live_server(tmp_path, demo_template):
     path = tmp_path / "live.sqlite3"
     shutil.copy(demo_template, path)
     shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    shutil.copytree(demo_template.parent / "secrets", tmp_path / "secrets")
     app = make_app(path)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -39,15 +40,24 @@ def chromium():
         browser.close()
 
 
+def watch_csp(page) -> list[str]:
+    """Every Content-Security-Policy violation the page reports (Chromium logs each as a console error)."""
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    return violations
+
+
 @pytest.fixture
 def phone(chromium):
-    """A phone-sized page (390×844, touch)."""
+    """A phone-sized page (390×844, touch); any CSP violation during the test fails it."""
     context = chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
                                    is_mobile=True, has_touch=True, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = watch_csp(page)
     yield page
     context.close()
+    assert violations == [], violations
 
 
 def login(page, base, username, password="demo1234"):

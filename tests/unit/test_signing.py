@@ -217,5 +217,5 @@ def test_upload_checks(demo_app, tmp_path, other_pki):
 def test_key_is_stored_encrypted_never_in_clear(demo_app):
     with demo_app.app_context(), db.connection_context():
         row = certificates.active(user("gvcn.1a"), "personal")
-        assert row.key_pem_encrypted.startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+        assert row.key_pem_encrypted.startswith("-----BEGIN HOCBA ENCRYPTED PRIVATE KEY-----")  # scrypt + AES-GCM
         assert "PRIVATE KEY-----\n" in row.key_pem_encrypted and "BEGIN PRIVATE KEY" not in row.key_pem_encrypted

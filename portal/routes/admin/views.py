@@ -20,14 +20,12 @@ def index():
         "users": User.select().count(),
         "review": Pupil.select().where(Pupil.review_note != "").count(),
     }
-    import datetime as dt
-
     from portal.models import PackageSubmission
-    from portal.services.backup import last_backup
-    backup = last_backup()
-    stale = backup is None or backup.created_at < dt.datetime.now() - dt.timedelta(days=2)
+    from portal.services import audit, backup
     submissions = PackageSubmission.select().order_by(PackageSubmission.id.desc()).limit(20)
-    return render("admin/index.html", year=year, counts=counts, backup=backup, stale=stale, submissions=submissions)
+    return render("admin/index.html", year=year, counts=counts, backup=backup.last_backup(),
+                  backup_warnings=backup.warnings(), audit_head=audit.anchor_text(audit.head()),
+                  submissions=submissions)
 
 
 @bp.route("/truong", methods=["GET", "POST"])
