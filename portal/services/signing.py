@@ -121,7 +121,11 @@ def unlock(user: User, role: str, secret: str, at: dt.datetime | None = None) ->
         ensure_demo_services()
         certs.check(cert, chain_certs, roots(), at, check_revocation=True)
         backend = backend_for(cert_row)
-        return Credential(role, cert_row, backend, backend.signer(secret))
+        signer = backend.signer(secret)
+        if cert_row.backend == "pkcs12":  # a key stored under the old wrapping is re-wrapped once unlocked
+            from .certificates import rewrap_if_needed
+            rewrap_if_needed(cert_row, secret)
+        return Credential(role, cert_row, backend, signer)
     except certs.CertificateProblem as err:
         raise ServiceError(err.message) from None
 
