@@ -36,6 +36,17 @@ STAMP_LABELS = {"homeroom": "GIÁO VIÊN CHỦ NHIỆM", "principal": "HIỆU TR
 CLAIM_TTL = dt.timedelta(minutes=10)
 
 
+def stamp_label(user: User, role: str) -> tuple[str, str]:
+    """The stamp's first lines as the form writes them: a vice-principal signs "KT. HIỆU TRƯỞNG / PHÓ HIỆU
+    TRƯỞNG"; the seal names the school's tax code."""
+    if role == "principal" and not user.has_role("principal"):
+        return "KT. HIỆU TRƯỞNG", (user.staff.title if user.staff else "Phó Hiệu trưởng").upper()
+    if role == "seal":
+        school = School.current()
+        return STAMP_LABELS[role], f"MST {school.tax_code}" if school.tax_code else ""
+    return STAMP_LABELS[role], ""
+
+
 def chain() -> list[str]:
     school = School.current()
     return current_app.config["SIGNING_CHAIN"][school.level if school else "TH"]
@@ -217,11 +228,11 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
         else:
             base = read_pdf(rv)
             check_earlier_steps(rv, base)
-        title = user.staff.title if user.staff else ROLE_LABELS[role]
+        label, title = stamp_label(user, role)
         last = rv.step + 1 == len(chain())
         stamper = timestamper()
         signed = pdfsign.sign(base, role, cred.signer, certify=rv.step == 0, signer_name=cert_row.subject,
-                              title=title, label=STAMP_LABELS[role], reason=f"{ROLE_LABELS[role]} xác nhận học bạ",
+                              title=title, label=label, reason=f"{ROLE_LABELS[role]} xác nhận học bạ",
                               location=School.current().place_of_issue, timestamper=stamper)
         ltv_level, renew_by = ("B-T" if stamper else "B-B"), None
         if last and stamper is not None:
