@@ -16,6 +16,8 @@ from markupsafe import Markup
 HERE = Path(__file__).resolve().parent
 FONTS = HERE.parent / "static" / "fonts"
 SIGNATURE_ROLES = ("homeroom", "principal", "seal")
+# Lines the principal's step fills in (place and date of the principal's signature): element id → field.
+DATE_FIELDS = {"date-principal": "Date_principal", "date-profile": "Date_profile"}
 PX_TO_PT = 0.75  # CSS px → PDF points
 
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
@@ -84,6 +86,7 @@ class Rendered:
     pages: int
     # role → (page index, x1, y1, x2, y2) in PDF points, origin bottom-left: where each signature goes
     boxes: dict = field(default_factory=dict)
+    text_boxes: dict = field(default_factory=dict)  # field name → (page index, x1, y1, x2, y2) of a date line
 
 
 def html(records: list[dict], font_url: str | None = None, full: bool = False) -> str:
@@ -121,10 +124,11 @@ def render(records: list[dict], full: bool = False) -> Rendered:
     source = html(records, full=full).replace("__HOCBA_JSON_SHA256__", digest)
     HTML, Attachment, fonts = _weasyprint()
     document = HTML(string=source, base_url=str(HERE)).render(font_config=fonts)
-    boxes = _find_boxes(document, {f"sig-{role}" for role in SIGNATURE_ROLES})
+    boxes = _find_boxes(document, {f"sig-{role}" for role in SIGNATURE_ROLES} | set(DATE_FIELDS))
     pdf = document.write_pdf(
         pdf_variant="pdf/a-3b", custom_metadata=True,
         attachments=[Attachment(string=data.decode("utf-8"), name="hocba.json", relationship="Data",
                                 description="Dữ liệu học bạ (hocba-tieuhoc/1)")])
     return Rendered(pdf=pdf, data=data, sha256=digest, pages=len(document.pages),
-                    boxes={k.removeprefix("sig-"): v for k, v in boxes.items()})
+                    boxes={k.removeprefix("sig-"): v for k, v in boxes.items() if k.startswith("sig-")},
+                    text_boxes={DATE_FIELDS[k]: v for k, v in boxes.items() if k in DATE_FIELDS})

@@ -47,6 +47,16 @@ def stamp_label(user: User, role: str) -> tuple[str, str]:
     return STAMP_LABELS[role], ""
 
 
+def date_lines(pdf: bytes) -> dict:
+    """The place and date of the principal's signature, for the record's date lines (in Vietnam's time)."""
+    from portal.documents.render import DATE_FIELDS
+
+    now = dt.datetime.now(dt.timezone.utc).astimezone(dt.timezone(dt.timedelta(hours=7)))
+    text = f"{School.current().place_of_issue}, ngày {now.day:02d} tháng {now.month:02d} năm {now.year}"
+    present = set(pdfsign.text_fields(pdf))
+    return {name: text for name in DATE_FIELDS.values() if name in present}
+
+
 def chain() -> list[str]:
     school = School.current()
     return current_app.config["SIGNING_CHAIN"][school.level if school else "TH"]
@@ -224,7 +234,8 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
             rendered = documents.render([json.loads(rv.data_json)])
             if rendered.sha256 != rv.data_sha256:
                 raise ServiceError("Không dựng được học bạ đúng với dữ liệu đã khóa; chưa ký.")
-            base = pdfsign.add_fields(rendered.pdf, {r: rendered.boxes[r] for r in chain() if r in rendered.boxes})
+            base = pdfsign.add_fields(rendered.pdf, {r: rendered.boxes[r] for r in chain() if r in rendered.boxes},
+                                      rendered.text_boxes)
         else:
             base = read_pdf(rv)
             check_earlier_steps(rv, base)
@@ -233,7 +244,8 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
         stamper = timestamper()
         signed = pdfsign.sign(base, role, cred.signer, certify=rv.step == 0, signer_name=cert_row.subject,
                               title=title, label=label, reason=f"{ROLE_LABELS[role]} xác nhận học bạ",
-                              location=School.current().place_of_issue, timestamper=stamper)
+                              location=School.current().place_of_issue, timestamper=stamper,
+                              fill=date_lines(base) if role == "principal" else None)
         ltv_level, renew_by = ("B-T" if stamper else "B-B"), None
         if last and stamper is not None:
             signed, renew_by = issue_with_ltv(signed, stamper)

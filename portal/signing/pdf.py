@@ -31,17 +31,100 @@ def field_name(role: str) -> str:
     return f"Sig_{role}"
 
 
-def add_fields(pdf: bytes, boxes: dict[str, tuple]) -> bytes:
+def add_fields(pdf: bytes, boxes: dict[str, tuple], text_boxes: dict[str, tuple] | None = None) -> bytes:
     """One empty signature field per role, at the box the layout reserved for it; and the PDF/A metadata
     made consistent before the first signature freezes it: the Info dictionary's Producer equal to the
     XMP's (pyHanko rewrites the XMP producer on every update), each associated file listed once in /AF."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for role, (page, x1, y1, x2, y2) in boxes.items():
         fields.append_signature_field(writer, fields.SigFieldSpec(field_name(role), on_page=page, box=(x1, y1, x2, y2)))
+    for name, box in (text_boxes or {}).items():
+        _add_text_field(writer, name, box)
     _tidy_pdfa(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _add_text_field(writer, name: str, box: tuple) -> None:
+    """An empty text field (e.g. the date line the principal's step fills in: form filling, which the
+    certification signature allows); printed, not editable by hand in a viewer."""
+    from pyhanko.pdf_utils import generic
+
+    page_ix, x1, y1, x2, y2 = box
+    page_ref, _ = writer.find_page_for_modification(page_ix)
+    widget = generic.DictionaryObject({
+        generic.NameObject("/Type"): generic.NameObject("/Annot"),
+        generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
+        generic.NameObject("/FT"): generic.NameObject("/Tx"),
+        generic.NameObject("/T"): generic.TextStringObject(name),
+        generic.NameObject("/Rect"): generic.ArrayObject([generic.FloatObject(v) for v in (x1, y1, x2, y2)]),
+        generic.NameObject("/F"): generic.NumberObject(4),  # print
+        generic.NameObject("/Ff"): generic.NumberObject(1),  # read-only in viewers; the portal fills it
+        generic.NameObject("/P"): page_ref,
+        generic.NameObject("/DA"): generic.TextStringObject("/Helv 0 Tf 0 g"),
+        generic.NameObject("/V"): generic.TextStringObject(""),
+    })
+    ref = writer.add_object(widget)
+    form = writer.root["/AcroForm"].get_object()
+    form["/Fields"].append(ref)
+    writer.update_container(form["/Fields"] if isinstance(form.raw_get("/Fields"), generic.IndirectObject) else form)
+    page = page_ref.get_object()
+    annots = page.get("/Annots")
+    if annots is None:
+        page[generic.NameObject("/Annots")] = generic.ArrayObject([ref])
+        writer.update_container(page)
+    else:
+        annots.append(ref)
+        writer.update_container(annots if isinstance(page.raw_get("/Annots"), generic.IndirectObject) else page)
+
+
+def _fill_text_field(writer, name: str, text: str) -> None:
+    """Set a text field's value and draw it (white behind, the stamp font), in the writer's next revision."""
+    from pyhanko.pdf_utils import generic, layout
+    from pyhanko.stamp import TextStamp
+
+    for ref in writer.root["/AcroForm"].get_object()["/Fields"]:
+        field = ref.get_object()
+        if field.get("/T") != name:
+            continue
+        x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
+        w, h = x2 - x1, y2 - y1
+        inner = TextStamp(writer, _date_style(), text_params={"text": text},
+                          box=layout.BoxConstraints(width=w, height=h)).register()
+        appearance = generic.StreamObject({
+            generic.NameObject("/Type"): generic.NameObject("/XObject"),
+            generic.NameObject("/Subtype"): generic.NameObject("/Form"),
+            generic.NameObject("/BBox"): generic.ArrayObject([generic.FloatObject(v) for v in (0, 0, w, h)]),
+            generic.NameObject("/Resources"): generic.DictionaryObject({
+                generic.NameObject("/XObject"): generic.DictionaryObject({generic.NameObject("/D0"): inner})}),
+        }, stream_data=b"q 1 1 1 rg 0 0 %.2f %.2f re f Q /D0 Do" % (w, h))
+        field[generic.NameObject("/V")] = generic.TextStringObject(text)
+        field[generic.NameObject("/AP")] = generic.DictionaryObject({generic.NameObject("/N"): writer.add_object(appearance)})
+        writer.update_container(field)
+        return
+    raise ValueError(f"no text field {name}")
+
+
+_DATE_STYLE = None
+
+
+def _date_style() -> TextStampStyle:
+    global _DATE_STYLE
+    if _DATE_STYLE is None:
+        from pyhanko.pdf_utils import layout
+
+        size = 11  # as the form's own line (print size)
+        tight = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MID,
+                                           y_align=layout.AxisAlignment.ALIGN_MID, margins=layout.Margins(0, 0, 0, 0))
+        _DATE_STYLE = TextStampStyle(
+            stamp_text="%(text)s", border_width=0, inner_content_layout=tight,
+            text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(STAMP_FONT), font_size=size),
+                                        font_size=size, border_width=0,
+                                        box_layout_rule=layout.SimpleBoxLayoutRule(
+                                            x_align=layout.AxisAlignment.ALIGN_MID,
+                                            y_align=layout.AxisAlignment.ALIGN_MID, margins=layout.Margins(0, 0, 0, 0))))
+    return _DATE_STYLE
 
 
 def _tidy_pdfa(writer) -> None:
@@ -94,9 +177,12 @@ def stamp_text(label: str, signer_name: str, title: str, when: dt.datetime | Non
 
 
 def sign(pdf: bytes, role: str, signer: signers.Signer, *, certify: bool, signer_name: str, title: str,
-         label: str, reason: str, location: str, timestamper=None) -> bytes:
-    """Sign the role's field by incremental update; the first signature of the chain certifies."""
+         label: str, reason: str, location: str, timestamper=None, fill: dict | None = None) -> bytes:
+    """Sign the role's field by incremental update; the first signature of the chain certifies. `fill`:
+    text fields this step fills in the same revision (the principal's date line)."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for name, text in (fill or {}).items():
+        _fill_text_field(writer, name, text)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name(role), certify=certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS if certify else None,
@@ -106,6 +192,15 @@ def sign(pdf: bytes, role: str, signer: signers.Signer, *, certify: bool, signer
     out = io.BytesIO()
     pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"text": stamp_text(label, signer_name, title)})
     return out.getvalue()
+
+
+def text_fields(pdf: bytes) -> list[str]:
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return []
+    fields_ = form.get_object().get("/Fields", [])
+    return [str(f.get_object().get("/T")) for f in fields_.get_object() if f.get_object().get("/FT") == "/Tx"]
 
 
 def simple_signer(key, cert, chain) -> signers.SimpleSigner:

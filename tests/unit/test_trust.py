@@ -321,3 +321,31 @@ def test_archive_timestamps_due_for_renewal_are_listed_and_renewed(demo_app, iss
         assert after.startswith(before) and len(after) > len(before)  # an incremental update, nothing rewritten
         assert AuditEntry.select().where(AuditEntry.action == "record.ltv_renewed").count() == 1
     assert check(demo_app, after).status == "passed"
+
+
+def test_stamps_name_the_role_as_the_form_does_in_vietnam_time(demo_app, issued, tmp_path):
+    import subprocess
+
+    rv, pdf = issued
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+    assert "GIÁO VIÊN CHỦ NHIỆM" in text and "HIỆU TRƯỞNG" in text and "DẤU SỐ CỦA TRƯỜNG" in text
+    assert "MST 0201234567" in text
+    vn = (rv.issued_at.replace(tzinfo=dt.timezone.utc) + dt.timedelta(hours=7)).strftime("%d/%m/%Y")
+    assert f"Ký số: {vn}" in text
+
+
+def test_the_principals_step_fills_the_date_lines_with_place_and_date(demo_app, issued, tmp_path):
+    import subprocess
+
+    rv, pdf = issued
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    signed_on = rv.issued_at.replace(tzinfo=dt.timezone.utc) + dt.timedelta(hours=7)  # same day as the principal
+    line = f"Hải Phòng, ngày {signed_on.day:02d} tháng {signed_on.month:02d} năm {signed_on.year}"
+    assert text.count(line) == 2  # the student page and the year page
+    # Filling them is form filling, which the homeroom teacher's certification allows.
+    v = check(demo_app, pdf)
+    assert v.status == "passed" and not [c for c in v.checks if c.key.endswith(".changes")]
