@@ -90,7 +90,7 @@ def register_cli(app):
     @app.cli.command("sign")
     @click.option("--user", "username", required=True, help="Tên đăng nhập của người ký.")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa passphrase.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa mật khẩu chứng thư số / mã PIN.")
     @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (cuối năm) hoặc 2 (sau đánh giá bổ sung).")
     def sign_cmd(username, class_name, passphrase_file, wave):
         """Perform USER's pending step of the chain for every ready record of CLASS (current year)."""
@@ -107,7 +107,7 @@ def register_cli(app):
             if passphrase_file:
                 secret = open(passphrase_file, encoding="utf-8").read().rstrip("\r\n")
             else:
-                secret = click.prompt("Passphrase / mã PIN", hide_input=True)
+                secret = click.prompt("Mật khẩu chứng thư số / mã PIN", hide_input=True)
             records = ready(user, klass, wave)
             if not records:
                 click.echo(f"Không có học bạ nào của lớp {klass.name} đang chờ {username} ký (đợt {wave}).")
@@ -190,7 +190,7 @@ def register_cli(app):
     @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (trước 30/6) hoặc 2 (trước 25/8).")
     @click.option("--seal-user", default="vanthu", show_default=True, help="Người giữ dấu số của trường.")
     @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
-                  help="Passphrase của chứng thư số tổ chức (nếu không có: hỏi trên màn hình).")
+                  help="Mật khẩu chứng thư số của tổ chức (nếu không có: hỏi trên màn hình).")
     @click.option("--send", is_flag=True, help="Gửi ngay tới CSDL ngành (PACKAGE_ENDPOINT).")
     def package_cmd(class_name, out_file, wave, seal_user, passphrase_file, send):
         """Write the package of CLASS's issued records (current year) for the sector database."""
@@ -207,7 +207,7 @@ def register_cli(app):
                 click.echo("Không tìm thấy lớp hoặc người giữ dấu số.", err=True)
                 sys.exit(1)
             secret = (open(passphrase_file, encoding="utf-8").read().rstrip("\r\n") if passphrase_file
-                      else click.prompt("Passphrase của dấu số", hide_input=True))
+                      else click.prompt("Mật khẩu chứng thư số của dấu số", hide_input=True))
             try:
                 data = build(klass, wave, *seal_key(user, secret))
             except ServiceError as err:
@@ -233,7 +233,7 @@ def register_cli(app):
 
     @app.cli.command("backup")
     @click.argument("file", type=click.Path(dir_okay=False))
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Mã hóa bằng passphrase này.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Mã hóa bằng mật khẩu này.")
     def backup_cmd(file, passphrase_file):
         """Consistent online backup of the database, issued files and trust anchors."""
         from .services.backup import make_backup
@@ -244,7 +244,7 @@ def register_cli(app):
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Passphrase của bản sao lưu.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Mật khẩu của bản sao lưu.")
     def restore_cmd(file, passphrase_file):
         """Restore a backup into an empty instance (refuses a foreign, altered or wrongly unlocked file)."""
         from .services import ServiceError
@@ -278,7 +278,7 @@ def register_cli(app):
                 sys.exit(1)
             try:
                 data = export_pupil(pupil, *seal_key(user, _secret(passphrase_file) or click.prompt(
-                    "Passphrase của dấu số", hide_input=True)))
+                    "Mật khẩu chứng thư số của dấu số", hide_input=True)))
             except ServiceError as err:
                 click.echo(err.message, err=True)
                 sys.exit(1)

@@ -116,7 +116,7 @@ def save_cell(class_id, pupil_id, cp, target, field):
     cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
                      reason=reason)
     return render("evaluation/_partials/cell.html", "evaluation/_partials/cell.html", c=cell,
-                  labels=request.args.get("l") == "1", status=status)
+                  card=request.args.get("l") == "1", status=status)
 
 
 def _same_site(url: str | None) -> str | None:

@@ -80,12 +80,12 @@ def _open(data: bytes, passphrase: str | None) -> bytes:
     kind, body = body[:1], body[1:]
     if kind == b"E":
         if not passphrase:
-            raise ServiceError("Bản sao lưu được mã hóa: cần passphrase.")
+            raise ServiceError("Bản sao lưu được mã hóa: cần mật khẩu sao lưu.")
         salt, nonce, sealed = body[:16], body[16:28], body[28:]
         try:
             return AESGCM(_key(passphrase, salt)).decrypt(nonce, sealed, MAGIC)
         except InvalidTag:
-            raise ServiceError("Sai passphrase, hoặc bản sao lưu đã bị sửa đổi.") from None
+            raise ServiceError("Sai mật khẩu sao lưu, hoặc bản sao lưu đã bị sửa đổi.") from None
     if kind == b"P":
         digest, payload = body[:32], body[32:]
         if hashlib.sha256(payload).digest() != digest:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from portal.db import write_tx
 from portal.grading import tt27
+from portal.labels import field_label
 from portal.models import (
     CHECKPOINTS, ChangeRequest, Enrolment, EvaluationChange, EvaluationLock, GradeSubject, Pupil, QualityResult,
     SchoolClass, Subject, SubjectResult, User,
@@ -170,10 +171,10 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
                 field=field, old_value="" if old is None else str(old), new_value="" if value is None else str(value),
                 reason=reason, requested_by=user)
             audit.record("evaluation.change_requested", request, user=user,
-                         summary=f"Đề nghị sửa {field} của {pupil.full_name} ({checkpoint})", reason=reason)
+                         summary=f"Đề nghị sửa {field_label(field).lower()} của {pupil.full_name} ({checkpoint})", reason=reason)
             return Saved("requested", old, request, pupil)
         _apply(model, key, field, value, user, reason, row=row)
-        audit.record("evaluation.changed", pupil, user=user, summary=f"{klass.name} {checkpoint} {field}",
+        audit.record("evaluation.changed", pupil, user=user, summary=f"{klass.name} {checkpoint} {field_label(field).lower()}",
                      target=subject.code if subject else quality, old=old, new=value)
     return Saved("saved", value, pupil=pupil)
 

@@ -42,17 +42,41 @@ class CellView:
     def text(self):
         return "" if self.value is None else str(self.value)
 
+    @property
+    def header(self):
+        """The id of the column header naming this cell in a grid (with the pupil's name: its label)."""
+        return f"h-{self.target}-{self.field}"
+
 
 def _dom_id(pupil_id, target, field):
     return f"c-{pupil_id}-{target}-{field}"
 
 
+SUBJECT_FIELD_LABELS = {"level": "Mức đạt được", "score": "Điểm KTĐK", "comment": "Nhận xét"}
+
+
+def cell_label(field: str, quality: str | None = None) -> str:
+    """What a cell is called on screen: the same words when the page is drawn and after each save."""
+    if not quality:
+        return SUBJECT_FIELD_LABELS.get(field, field)
+    if quality in tt27.QUALITY_GROUPS:
+        return f"Nhận xét — {tt27.QUALITY_GROUPS[quality][0].lower()}"
+    return tt27.ALL_QUALITIES.get(quality, quality)
+
+
+def quality_group_of(quality: str) -> str:
+    if quality in tt27.QUALITY_GROUPS:
+        return quality
+    return next((g for g, (_, items) in tt27.QUALITY_GROUPS.items() if quality in items), "")
+
+
 def cell_view(klass, cp, pupil, field, value, *, subject=None, quality=None, state="saved", message="",
-              reason="", label="", editable=True) -> CellView:
+              reason="", editable=True) -> CellView:
     target = f"s{subject.id}" if subject is not None else f"q{quality}"
     return CellView(_dom_id(pupil.id if pupil else 0, target, field), klass.id, pupil.id if pupil else 0, cp, field,
                     value, subject_id=subject.id if subject else None, quality=quality or "", state=state,
-                    message=message, reason=reason, label=label, editable=editable)
+                    message=message, reason=reason, label=cell_label(field, None if subject else quality),
+                    editable=editable, group="" if subject is not None else quality_group_of(quality or ""))
 
 
 def _pupils(klass, cp):
@@ -66,24 +90,21 @@ def _pupils(klass, cp):
 
 def _subject_cells(klass, cp, subject, pupil, res, tested):
     r = res.get((pupil.id, subject.id, cp))
-    cells = [cell_view(klass, cp, pupil, "level", r.level if r else "", subject=subject, label="Mức đạt được")]
+    cells = [cell_view(klass, cp, pupil, "level", r.level if r else "", subject=subject)]
     if tested:
-        cells.append(cell_view(klass, cp, pupil, "score", r.score if r else None, subject=subject, label="Điểm KTĐK"))
-    cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", subject=subject, label="Nhận xét"))
+        cells.append(cell_view(klass, cp, pupil, "score", r.score if r else None, subject=subject))
+    cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", subject=subject))
     return cells
 
 
 def _quality_cells(klass, cp, pupil, res):
     cells = []
-    for group, (group_label, items) in tt27.QUALITY_GROUPS.items():
-        for code, name in items.items():
+    for group, (_, items) in tt27.QUALITY_GROUPS.items():
+        for code in items:
             r = res.get((pupil.id, code, cp))
-            cells.append(cell_view(klass, cp, pupil, "level", r.level if r else "", quality=code, label=name))
-            cells[-1].group = group
+            cells.append(cell_view(klass, cp, pupil, "level", r.level if r else "", quality=code))
         r = res.get((pupil.id, group, cp))
-        cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", quality=group,
-                               label=f"Nhận xét — {group_label.lower()}"))
-        cells[-1].group = group
+        cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", quality=group))
     return cells
 
 
