@@ -79,7 +79,8 @@ def cell_view(klass, cp, pupil, field, value, *, subject=None, quality=None, sta
                     editable=editable, group="" if subject is not None else quality_group_of(quality or ""))
 
 
-def _pupils(klass, cp):
+def class_pupils(klass, cp):
+    """The pupils entered at this checkpoint, in roster order (the summer checkpoint: only CHT pupils)."""
     pupils = class_roster(klass)
     if cp == evaluation.SUPPLEMENTARY:  # only the pupils who did not complete the grade
         _, rows, _ = results.class_summary(klass, "CN")
@@ -109,7 +110,7 @@ def _quality_cells(klass, cp, pupil, res):
 
 
 def grid_context(user, klass, cp, subject=None, all_subjects=False) -> dict:
-    pupils = _pupils(klass, cp)
+    pupils = class_pupils(klass, cp)
     ctx = {"klass": klass, "cp": cp, "pupils": pupils, "lock": evaluation.find_lock(klass, cp),
            "next": url_for("evaluation.overview", class_id=klass.id, cp=cp), "subject": subject}
     if all_subjects:
@@ -148,8 +149,17 @@ def grid_context(user, klass, cp, subject=None, all_subjects=False) -> dict:
     return ctx
 
 
+def entry_tabs(user, klass) -> list:
+    """What this user enters for a pupil of this class, in the order a teacher works: the subjects in
+    curriculum order, then (for the homeroom teacher) the qualities and competencies, as None."""
+    tabs = [info.subject for info in results.grade_subjects(klass) if access.can_enter_subject(user, klass, info.subject)]
+    if access.is_homeroom_of(user, klass):
+        tabs.append(None)
+    return tabs
+
+
 def pupil_context(user, klass, cp, pupil_id, subject=None) -> dict | None:
-    pupils = _pupils(klass, cp)
+    pupils = class_pupils(klass, cp)
     ids = [p.id for p in pupils]
     if pupil_id not in ids:
         return None
@@ -162,8 +172,12 @@ def pupil_context(user, klass, cp, pupil_id, subject=None) -> dict | None:
     else:
         cells = _quality_cells(klass, cp, pupil, results.quality_results(klass, [cp]))
         bank = {g: comments.bank_for(user, None, g) for g in tt27.QUALITY_GROUPS}
+    tabs = entry_tabs(user, klass)
+    here = tabs.index(subject) if subject in tabs else -1
     return {"klass": klass, "cp": cp, "pupil": pupil, "cells": cells, "subject": subject, "bank": bank,
             "index": i, "count": len(ids), "prev_id": ids[i - 1] if i > 0 else None,
             "next_id": ids[i + 1] if i + 1 < len(ids) else None, "lock": evaluation.find_lock(klass, cp),
+            "prev_tab": tabs[here - 1] if here > 0 else False, "next_tab": tabs[here + 1] if 0 <= here < len(tabs) - 1 else False,
+            "tabs": tabs,
             "next": url_for("evaluation.pupil_card", class_id=klass.id, pupil_id=pupil.id, cp=cp,
                             mon=subject.id if subject else None)}
