@@ -313,7 +313,9 @@
   // Arriving at the next pupil: the same kind of field as before has the focus (the score keypad stays up).
   document.addEventListener("focusin", function (e) {
     var f = cellOf(e.target);
-    if (f && e.target.closest(".pupil-card")) sessionStorage.setItem("hb-field", f.id.split("-").pop());
+    if (f && e.target.closest(".pupil-card") && e.target.matches("input.score, textarea.comment")) {
+      sessionStorage.setItem("hb-field", f.id.split("-").pop());
+    }
   });
   function arrive(root) {
     renderInline(root);
