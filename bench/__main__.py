@@ -1,9 +1,9 @@
 """Run the benchmarks: `python -m bench` (all) or `python -m bench grid save`."""
 import sys
 
-from . import grid, render, save, sign
+from . import grid, phone, render, save, sign
 
-BENCHES = {"grid": grid.run, "save": save.run, "render": render.run, "sign": sign.run}
+BENCHES = {"grid": grid.run, "save": save.run, "render": render.run, "sign": sign.run, "phone": phone.run}
 
 
 def main(names):
