@@ -77,6 +77,14 @@ AUDIT_GROUPS = {
 }
 
 
+JOB_STATUSES = {"queued": "đang chờ", "running": "đang ký", "finished": "hoàn tất",
+                "interrupted": "bị gián đoạn: nhập lại mật khẩu chứng thư số để ký tiếp"}
+
+
+def job_status(code: str) -> str:
+    return JOB_STATUSES.get(code, code)
+
+
 def audit_action(code: str) -> str:
     if code in AUDIT_ACTIONS:
         return AUDIT_ACTIONS[code]

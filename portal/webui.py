@@ -38,7 +38,7 @@ def init_app(app):
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters.update(audit_action=labels.audit_action, audit_group=labels.audit_group,
                                  field_label=labels.field_label, quality_label=labels.quality_label,
-                                 subject_short=labels.subject_short)
+                                 subject_short=labels.subject_short, job_status=labels.job_status)
     app.jinja_env.globals.update(ROLES=ROLES, GENDERS=GENDERS, LEVELS=LEVELS, CHECKPOINTS=CHECKPOINTS,
                                   RECORD_STATUSES=RECORD_STATUSES, SUBMISSION_STATUSES=SUBMISSION_STATUSES)
 

@@ -260,3 +260,20 @@ def test_home_shows_the_teachers_todo_first(gv5a):
     assert text.index("Việc cần làm") < text.index("Lớp chủ nhiệm")
     with db.connection_context():
         assert User.get(User.username == "gvcn.5a")
+
+
+def test_fill_route_checks_the_teacher_and_only_returns_to_this_site(demo_browser):
+    klass, tv, pupil = ids("1A")
+    demo_browser.login("gv.tienganh")
+    assert demo_browser.post(f"/danh-gia/lop/{klass}/dien-nhanh/CK1", {"target": f"s{tv}", "level": "H"}).status_code == 403
+    demo_browser.client.post("/logout", data={"csrf_token": demo_browser.token("/")})
+    demo_browser.login("gvcn.1a")
+    resp = demo_browser.post(f"/danh-gia/lop/{klass}/dien-nhanh/CK1",
+                             {"target": f"s{tv}", "level": "H", "next": "https://evil.example/phish"})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/danh-gia/lop/{klass}?cp=CK1")
+    assert stored(klass, pupil, tv, "CK1").level == "H"
+    page = demo_browser.get(f"/danh-gia/lop/{klass}/mon/{tv}/CK1").get_data(as_text=True)
+    assert "Đã điền mức H cho" in page and "Hoàn tác điền nhanh mức H" in page
+    bad = demo_browser.post(f"/danh-gia/lop/{klass}/dien-nhanh/CK1", {"target": f"s{tv}", "level": "X"})
+    assert bad.status_code == 303
+    assert "Mức không hợp lệ" in demo_browser.get(bad.headers["Location"]).get_data(as_text=True)
