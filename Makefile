@@ -39,7 +39,7 @@ test: install-test
 	@scripts/ensure-debian.sh $(DEB_RUNTIME) $(DEB_TEST)
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install-test
 	$(BIN)/python -m bench
 
 clean-venv:
