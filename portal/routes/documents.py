@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_login import current_user
 
+from portal.errors import error_page
 from portal.htmx import redirect_to, render
 from portal.models import Enrolment, Pupil, RecordVersion, SchoolClass, SchoolYear
 from portal.services import ServiceError, access, audit
@@ -60,7 +61,10 @@ def pdf(pupil_id, year_id):
     """The issued, signed file when the record is issued; otherwise a preview named as one."""
     pupil, klass = _pupil_class(pupil_id, year_id)
     full = request.args.get("ca-cuon") == "1"
-    out = staff_copy.staff_pdf(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
+    try:
+        out = staff_copy.staff_pdf(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
+    except ServiceError as err:
+        return error_page(503, err.message)
     audit.record("record.downloaded", out.issued or pupil,
                  summary=f"Tải học bạ {'đã ký' if out.issued else 'bản xem trước'} {pupil.full_name} {klass.year.name}",
                  full=full, sha256=out.sha256)
@@ -74,10 +78,12 @@ def signed(record_id):
     if rv is None:
         abort(404)
     access.require(access.can_read_record(current_user, rv.school_class))
+    if rv.status not in ("issued", "superseded"):
+        abort(404)
     try:
         out = staff_copy.signed_pdf(rv)
-    except ServiceError:
-        abort(404)
+    except ServiceError as err:
+        return error_page(503, err.message)
     audit.record("record.downloaded", rv, summary=f"Tải học bạ đã ký {rv.record_id}", sha256=out.sha256)
     return download(out.data, out.filename, "application/pdf")
 

@@ -38,6 +38,14 @@ class StaffPdf:
         return hashlib.sha256(self.data).hexdigest()
 
 
+def _signed_bytes(rv: RecordVersion) -> bytes:
+    try:
+        return read_pdf(rv)
+    except OSError:
+        raise ServiceError(f"Không đọc được tệp học bạ đã ký ({rv.pdf_path}); báo quản trị viên kiểm tra "
+                           "thư mục lưu học bạ hoặc khôi phục từ bản sao lưu.") from None
+
+
 def issued_for(pupil, klass) -> RecordVersion | None:
     """The pupil's issued record of that class's year (the newest issued version)."""
     rows = [rv for rv in issued_records(klass) if rv.pupil_id == pupil.id]
@@ -51,7 +59,7 @@ def staff_pdf(pupil, klass, public_base_url: str, full: bool = False) -> StaffPd
     if not full:
         rv = issued_for(pupil, klass)
         if rv is not None:
-            return StaffPdf(read_pdf(rv), f"{base}-v{rv.version}-da-ky.pdf", rv)
+            return StaffPdf(_signed_bytes(rv), f"{base}-v{rv.version}-da-ky.pdf", rv)
     rendered = render_record(pupil, klass, public_base_url, full=full)
     return StaffPdf(rendered.pdf, f"{base}{'-ca-cuon' if full else ''}-ban-xem-truoc.pdf", None)
 
@@ -60,7 +68,7 @@ def signed_pdf(rv: RecordVersion) -> StaffPdf:
     """One issued (or since superseded) version's signed file."""
     if rv.status not in ("issued", "superseded") or not rv.pdf_path:
         raise ServiceError("Phiên bản này chưa được phát hành.")
-    return StaffPdf(read_pdf(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}-v{rv.version}-da-ky.pdf", rv)
+    return StaffPdf(_signed_bytes(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}-v{rv.version}-da-ky.pdf", rv)
 
 
 _cache: "OrderedDict[str, list[bytes]]" = OrderedDict()
@@ -111,7 +119,7 @@ def pages_for(pupil, klass, public_base_url: str) -> Pages:
         if key in _cache:
             _cache.move_to_end(key)
             return Pages(key, _cache[key], rv)
-    pdf = read_pdf(rv) if rv is not None else staff_pdf(pupil, klass, public_base_url).data
+    pdf = _signed_bytes(rv) if rv is not None else staff_pdf(pupil, klass, public_base_url).data
     images = _rasterise(pdf)
     with _lock:
         _cache[key] = images

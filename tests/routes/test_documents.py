@@ -80,3 +80,30 @@ def test_render_bad_input(demo_app, tmp_path, pupil, year, message):
 
 
 _ = (Pupil, SchoolYear)
+
+
+def test_a_missing_signed_file_is_a_clear_message_not_a_500(demo_app, demo_browser):
+    from tests.routes.test_parents import issue_and_sign
+    rv = issue_and_sign(demo_app)
+    import os
+    with demo_app.app_context():
+        from portal.services.signing import records_dir
+        os.unlink(records_dir() / rv.pdf_path)
+    demo_browser.login("vanthu")
+    resp = demo_browser.get(f"/hoc-ba/da-ky/{rv.id}.pdf")
+    assert resp.status_code == 503 and "Không đọc được tệp học bạ đã ký" in resp.get_data(as_text=True)
+
+
+def test_staff_download_the_issued_signed_file(demo_app, demo_browser):
+    from tests.routes.test_parents import issue_and_sign
+    rv = issue_and_sign(demo_app)
+    with demo_app.app_context():
+        from portal.services.signing import read_pdf
+        signed = read_pdf(rv)
+    with db.connection_context():
+        year_id = rv.school_class.year_id
+    demo_browser.login("vanthu")
+    for url in (f"/hoc-ba/{rv.pupil_id}/{year_id}.pdf", f"/hoc-ba/da-ky/{rv.id}.pdf"):
+        resp = demo_browser.get(url)
+        assert resp.status_code == 200 and resp.data == signed, url
+        assert resp.headers["Content-Disposition"].endswith('-da-ky.pdf"')
