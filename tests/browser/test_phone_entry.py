@@ -176,12 +176,13 @@ UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), s
     ("gvcn.1a", ["/", "/lop/{k}", "/danh-gia/lop/{k}?cp=CK1", "/danh-gia/lop/{k}/hs/{p}/CK1?mon={s}",
                  "/danh-gia/lop/{k}/hs/{p}/CK1", "/danh-gia/lop/{k}/mon/{s}/CK1", "/danh-gia/lop/{k}/pcnl/CK1",
                  "/danh-gia/lop/{k}/tat-ca/CK1"]),
-    ("hieutruong", ["/", "/lop/", "/lop/{k}", "/duyet/", "/ky/"]),
-], ids=["homeroom", "principal"])
+    ("hieutruong", ["/", "/lop/", "/lop/{k}", "/duyet/", "/duyet/tien-do", "/duyet/lich-su", "/ky/", "/hoc-ba/{p}/{y}"]),
+    ("admin", ["/quan-tri/", "/quan-tri/hoc-sinh", "/quan-tri/can-bo", "/quan-tri/lop", "/quan-tri/mon-hoc"]),
+], ids=["homeroom", "principal", "admin"])
 def test_tap_targets_are_44_px_and_every_field_has_a_label(live_server, phone, who, paths):
     klass, tv, pupils = class_1a()
     login(phone, live_server, who)
     for path in paths:
-        phone.goto(live_server + path.format(k=klass.id, p=pupils[0], s=tv.id))
+        phone.goto(live_server + path.format(k=klass.id, p=pupils[0], s=tv.id, y=klass.year_id))
         assert phone.evaluate(INTERACTIVE) == [], path
         assert phone.evaluate(UNLABELLED) == [], path
