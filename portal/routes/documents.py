@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal.errors import error_page
 from portal.htmx import redirect_to, render
 from portal.models import Enrolment, Pupil, RecordVersion, SchoolClass, SchoolYear
-from portal.services import ServiceError, access, audit
+from portal.services import ServiceError, access
 from portal.services import preview as staff_copy
 
 from .files import download
@@ -65,9 +65,7 @@ def pdf(pupil_id, year_id):
         out = staff_copy.staff_pdf(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
     except ServiceError as err:
         return error_page(503, err.message)
-    audit.record("record.downloaded", out.issued or pupil,
-                 summary=f"Tải học bạ {'đã ký' if out.issued else 'bản xem trước'} {pupil.full_name} {klass.year.name}",
-                 full=full, sha256=out.sha256)
+    staff_copy.log_download(out, pupil, klass, full)
     return download(out.data, out.filename, "application/pdf")
 
 
@@ -84,7 +82,7 @@ def signed(record_id):
         out = staff_copy.signed_pdf(rv)
     except ServiceError as err:
         return error_page(503, err.message)
-    audit.record("record.downloaded", rv, summary=f"Tải học bạ đã ký {rv.record_id}", sha256=out.sha256)
+    staff_copy.log_download(out, rv.pupil, rv.school_class)
     return download(out.data, out.filename, "application/pdf")
 
 

@@ -14,10 +14,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.db import write_tx
 from portal.documents.render import canonical_json
 from portal.models import RecordVersion
 
-from . import ServiceError
+from . import ServiceError, audit
 from .documents import render_record
 from .records import ensure_record, record_data
 from .signing import issued_records, read_pdf
@@ -62,6 +63,14 @@ def staff_pdf(pupil, klass, public_base_url: str, full: bool = False) -> StaffPd
             return StaffPdf(_signed_bytes(rv), f"{base}-v{rv.version}-da-ky.pdf", rv)
     rendered = render_record(pupil, klass, public_base_url, full=full)
     return StaffPdf(rendered.pdf, f"{base}{'-ca-cuon' if full else ''}-ban-xem-truoc.pdf", None)
+
+
+def log_download(out: StaffPdf, pupil, klass, full: bool = False) -> None:
+    """The audit line for a download by staff: which file (signed or preview), and its hash."""
+    kind = "đã ký" if out.issued else ("cả cuốn, bản xem trước" if full else "bản xem trước")
+    with write_tx():
+        audit.record("record.downloaded", out.issued or pupil, summary=f"Tải học bạ {kind} {pupil.full_name} "
+                     f"{klass.year.name}", full=full, sha256=out.sha256)
 
 
 def signed_pdf(rv: RecordVersion) -> StaffPdf:
