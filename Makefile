@@ -4,9 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 
-# Runtime: WeasyPrint's Pango/HarfBuzz, the ICU headers and a compiler for PyICU, serif fonts.
+# Runtime: WeasyPrint's Pango/HarfBuzz, the ICU headers and a compiler for PyICU, serif fonts, xmlsec1,
+# poppler (pdftoppm draws the record's pages for the phone preview).
 DEB_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ \
-               fonts-noto-core fonts-croscore xmlsec1
+               fonts-noto-core fonts-croscore xmlsec1 poppler-utils
 # Tests: a real browser, poppler's validators, a PKCS#11 token, NSS tools, xmlsec1.
 DEB_TEST := chromium poppler-utils softhsm2 opensc libnss3-tools xmlsec1
 
@@ -40,7 +41,7 @@ test: install-test
 	@scripts/ensure-debian.sh $(DEB_RUNTIME) $(DEB_TEST)
 	$(BIN)/python -m pytest
 
-bench: install
+bench: install-test
 	$(BIN)/python -m bench
 
 clean-venv:

@@ -1,9 +1,10 @@
 """Run the benchmarks: `python -m bench` (all) or `python -m bench grid save`."""
 import sys
 
-from . import grid, render, save, sign, trust
+from . import grid, phone, render, save, sign, trust
 
-BENCHES = {"grid": grid.run, "save": save.run, "render": render.run, "sign": sign.run, "trust": trust.run}
+BENCHES = {"grid": grid.run, "save": save.run, "render": render.run, "sign": sign.run, "phone": phone.run,
+           "trust": trust.run}
 
 
 def main(names):

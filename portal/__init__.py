@@ -41,13 +41,14 @@ def create_app(test_config=None):
     from .services import keys
     keys.init_app(app)
 
-    from . import auth, errors, jobs, webui
+    from . import assets, auth, errors, jobs, webui
     from .cli import register_cli
     from .routes import register_blueprints
 
     jobs.init_app(app)
     auth.init_app(app)
     webui.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     register_blueprints(app)
     register_cli(app)

@@ -10,7 +10,7 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
 
 # Endpoints anonymous visitors may reach. Everything else needs a login.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "health", "verify.index", "verify.by_code", "parents.index",
+PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.file", "assets.favicon", "health", "verify.index", "verify.by_code", "parents.index",
                     "parents.leave", "parents.download"}
 # Endpoints reachable while a password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout"}

@@ -106,7 +106,7 @@ def register_cli(app):
     @app.cli.command("sign")
     @click.option("--user", "username", required=True, help="Tên đăng nhập của người ký.")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa passphrase.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa mật khẩu chứng thư số / mã PIN.")
     @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (cuối năm) hoặc 2 (sau đánh giá bổ sung).")
     def sign_cmd(username, class_name, passphrase_file, wave):
         """Perform USER's pending step of the chain for every ready record of CLASS (current year)."""
@@ -228,7 +228,7 @@ def register_cli(app):
     @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (trước 30/6) hoặc 2 (trước 25/8).")
     @click.option("--seal-user", default="vanthu", show_default=True, help="Người giữ dấu số của trường.")
     @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False),
-                  help="Passphrase của chứng thư số tổ chức (nếu không có: hỏi trên màn hình).")
+                  help="Mật khẩu chứng thư số của tổ chức (nếu không có: hỏi trên màn hình).")
     @click.option("--send", is_flag=True, help="Gửi ngay tới CSDL ngành (PACKAGE_ENDPOINT).")
     def package_cmd(class_name, out_file, wave, seal_user, passphrase_file, send):
         """Write the package of CLASS's issued records (current year) for the sector database."""
@@ -325,7 +325,7 @@ def register_cli(app):
                 sys.exit(1)
             try:
                 data = export_pupil(pupil, *seal_key(user, _secret(passphrase_file) or click.prompt(
-                    "Passphrase của dấu số", hide_input=True)))
+                    "Mật khẩu chứng thư số của dấu số", hide_input=True)))
             except ServiceError as err:
                 click.echo(err.message, err=True)
                 sys.exit(1)

@@ -13,6 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import labels
 from .models import CHECKPOINTS, GENDERS, LEVELS, RECORD_STATUSES, ROLES, SUBMISSION_STATUSES
 
 csrf = CSRFProtect()
@@ -71,6 +72,9 @@ def init_app(app):
     csrf.init_app(app)
     app.jinja_env.globals["school_name"] = school_name
     app.jinja_env.filters["vndate"] = format_date
+    app.jinja_env.filters.update(audit_action=labels.audit_action, audit_group=labels.audit_group,
+                                 field_label=labels.field_label, quality_label=labels.quality_label,
+                                 subject_short=labels.subject_short, job_status=labels.job_status)
     app.jinja_env.globals.update(ROLES=ROLES, GENDERS=GENDERS, LEVELS=LEVELS, CHECKPOINTS=CHECKPOINTS,
                                   RECORD_STATUSES=RECORD_STATUSES, SUBMISSION_STATUSES=SUBMISSION_STATUSES)
 

@@ -5,7 +5,8 @@ from .accounts import ROLES, LoginAttempt, User, UserRole
 from .audit import AuditEntry
 from .base import BaseModel
 from .evaluation import (
-    ChangeRequest, CommentTemplate, EvaluationChange, EvaluationLock, QualityResult, SubjectResult, YearResult,
+    ChangeRequest, CommentTemplate, EvaluationChange, EvaluationLock, LevelFill, QualityResult, SubjectResult,
+    YearResult,
 )
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
 from .records import RECORD_STATUSES, CorrectionRequest, RecordVersion
@@ -32,5 +33,5 @@ ALL_MODELS = [
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
     RecordVersion, Certificate, RecordSignature, SigningAuthorisation, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
-    BackupRun,
+    BackupRun, LevelFill,
 ]

@@ -2,7 +2,7 @@
 
 Glossary: checkpoint = thời điểm đánh giá (GK1, CK1, GK2, CN); level = mức đạt được; score = điểm bài
 kiểm tra định kì; comment = nhận xét; quality = phẩm chất / năng lực; lock = khóa sổ; change request =
-đề nghị sửa đổi (needs the principal's approval after a lock, seed 004).
+đề nghị sửa đổi (needs the principal's approval after a lock, seed 004); level fill = điền nhanh.
 """
 from peewee import DateTimeField, ForeignKeyField, IntegerField
 
@@ -107,6 +107,21 @@ class EvaluationChange(BaseModel):
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     changed_at = DateTimeField(default=utcnow, index=True)
     request = ForeignKeyField(ChangeRequest, null=True, on_delete="SET NULL")
+
+
+class LevelFill(BaseModel):
+    """A bulk "fill the empty levels with H" over a class (điền nhanh), kept so it can be undone.
+
+    `cells` is JSON: [[pupil id, quality code or ""], ...], the cells this fill set."""
+
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    school_class = ForeignKeyField(SchoolClass, backref="level_fills", on_delete="CASCADE")
+    subject = ForeignKeyField(Subject, null=True, on_delete="CASCADE")  # null: the qualities and competencies
+    checkpoint = NFCCharField()
+    level = NFCCharField()
+    cells = NFCTextField(default="[]")
+    created_at = DateTimeField(default=utcnow)
+    undone_at = DateTimeField(null=True)
 
 
 class CommentTemplate(BaseModel):

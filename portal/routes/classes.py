@@ -7,6 +7,7 @@ from portal.models import SchoolClass
 from portal.services import access
 from portal.services.identity import masked
 from portal.services.school import class_roster, class_sizes, current_year
+from portal.services.signing import issued_records
 
 bp = Blueprint("classes", __name__, url_prefix="/lop")
 
@@ -29,9 +30,7 @@ def index():
 def detail(class_id):
     klass = get_class_or_404(class_id)
     access.require(access.can_view_class(current_user, klass))
-    from portal.models import RecordVersion
-    issued = {rv.pupil_id: rv for rv in RecordVersion.select().where(
-        (RecordVersion.school_class == klass) & (RecordVersion.status == "issued"))}
+    issued = {rv.pupil_id: rv for rv in issued_records(klass)}
     return render("classes/detail.html", "classes/_partials/roster.html", klass=klass,
                   pupils=class_roster(klass), details=access.can_view_pupil_details(current_user, klass),
                   records=access.can_read_record(current_user, klass), masked=masked, issued=issued,

@@ -1,13 +1,12 @@
-"""The học bạ document in the portal: HTML preview and PDF download, for the homeroom teacher and the board."""
+"""The học bạ document in the portal: its pages to look at, the signed file (or a named preview) to download."""
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_login import current_user
 
-from portal.documents import render as documents
-from portal.models import Enrolment, Pupil, SchoolClass, SchoolYear
-from portal.services import access, audit
-from portal.services.documents import render_record
-from portal.services.records import ensure_record, record_data
-from portal.webui import DOCUMENT_CSP
+from portal.errors import error_page
+from portal.htmx import redirect_to, render
+from portal.models import Enrolment, Pupil, RecordVersion, SchoolClass, SchoolYear
+from portal.services import ServiceError, access
+from portal.services import preview as staff_copy
 
 from .files import download
 
@@ -29,31 +28,69 @@ def _pupil_class(pupil_id, year_id):
 
 @bp.get("/<int:pupil_id>/<int:year_id>")
 def preview(pupil_id, year_id):
+    """The record's pages as images (light on a phone), with the file to download."""
     pupil, klass = _pupil_class(pupil_id, year_id)
-    data = record_data(ensure_record(pupil, klass), current_app.config["PUBLIC_BASE_URL"])
-    page = documents.html([data], font_url=url_for("static", filename="fonts").rstrip("/"))
-    # The document keeps its own <style> (shared with the PDF); it runs no script.
-    return Response(page, mimetype="text/html", headers={"Content-Security-Policy": DOCUMENT_CSP})
+    try:
+        pages = staff_copy.pages_for(pupil, klass, current_app.config["PUBLIC_BASE_URL"])
+    except ServiceError as err:
+        return render("documents/preview.html", pupil=pupil, klass=klass, pages=None, error=err.message,
+                      issued=staff_copy.issued_for(pupil, klass), status=503)
+    return render("documents/preview.html", pupil=pupil, klass=klass, pages=pages, error=None,
+                  issued=pages.issued)
+
+
+@bp.get("/<int:pupil_id>/<int:year_id>/trang-<int:number>.png")
+def page_image(pupil_id, year_id, number):
+    pupil, klass = _pupil_class(pupil_id, year_id)
+    try:
+        pages = staff_copy.pages_for(pupil, klass, current_app.config["PUBLIC_BASE_URL"])
+    except ServiceError:
+        abort(503)
+    if not 1 <= number <= len(pages.images):
+        abort(404)
+    resp = Response(pages.images[number - 1], mimetype="image/png")
+    if request.args.get("v") == pages.key:  # the URL names this exact content: keep it
+        resp.headers["Cache-Control"] = "private, max-age=86400"
+    else:
+        resp.headers["Cache-Control"] = "private, no-cache"
+    return resp
 
 
 @bp.get("/<int:pupil_id>/<int:year_id>.pdf")
 def pdf(pupil_id, year_id):
+    """The issued, signed file when the record is issued; otherwise a preview named as one."""
     pupil, klass = _pupil_class(pupil_id, year_id)
     full = request.args.get("ca-cuon") == "1"
-    rendered = render_record(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
-    audit.record("record.downloaded", pupil, summary=f"Tải học bạ {pupil.full_name} {klass.year.name}",
-                 full=full, sha256=rendered.sha256)
-    name = f"hoc-ba-{pupil.code}-{klass.year.name}{'-ca-cuon' if full else ''}.pdf"
-    return download(rendered.pdf, name, "application/pdf")
+    try:
+        out = staff_copy.staff_pdf(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
+    except ServiceError as err:
+        return error_page(503, err.message)
+    staff_copy.log_download(out, pupil, klass, full)
+    return download(out.data, out.filename, "application/pdf")
+
+
+@bp.get("/da-ky/<int:record_id>.pdf")
+def signed(record_id):
+    """One issued (or superseded) version's signed file, as it was signed."""
+    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
+    if rv is None:
+        abort(404)
+    access.require(access.can_read_record(current_user, rv.school_class))
+    if rv.status not in ("issued", "superseded"):
+        abort(404)
+    try:
+        out = staff_copy.signed_pdf(rv)
+    except ServiceError as err:
+        return error_page(503, err.message)
+    staff_copy.log_download(out, rv.pupil, rv.school_class)
+    return download(out.data, out.filename, "application/pdf")
 
 
 @bp.route("/de-nghi-dinh-chinh/<int:record_id>", methods=["GET", "POST"])
 def request_correction(record_id):
     from flask import flash
 
-    from portal.htmx import redirect_to, render
-    from portal.models import RecordVersion
-    from portal.services import ServiceError, corrections
+    from portal.services import corrections
     rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
     if rv is None:
         abort(404)

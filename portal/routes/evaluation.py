@@ -5,8 +5,8 @@ from flask_login import current_user
 from portal.forms import db_id
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
-from portal.models import Pupil, SchoolClass, Subject
-from portal.services import ServiceError, access, comments, evaluation, results
+from portal.models import LevelFill, Pupil, SchoolClass, Subject
+from portal.services import ServiceError, access, comments, evaluation, fill, results
 from portal.services.grid import cell_view, grid_context, pupil_context
 
 bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
@@ -48,14 +48,18 @@ def overview(class_id):
 def subject_grid(class_id, subject_id, cp):
     klass = class_or_404(class_id)
     subject = subject_or_404(klass, subject_id)
-    return render("evaluation/grid.html", **grid_context(current_user, klass, checkpoint_or_404(cp), subject=subject))
+    cp = checkpoint_or_404(cp)
+    return render("evaluation/grid.html", **grid_context(current_user, klass, cp, subject=subject),
+                  fill=fill.fill_state(current_user, klass, cp, subject))
 
 
 @bp.get("/lop/<int:class_id>/pcnl/<cp>")
 def quality_grid(class_id, cp):
     klass = class_or_404(class_id)
     access.require(access.is_homeroom_of(current_user, klass))
-    return render("evaluation/qualities.html", **grid_context(current_user, klass, checkpoint_or_404(cp)))
+    cp = checkpoint_or_404(cp)
+    return render("evaluation/qualities.html", **grid_context(current_user, klass, cp),
+                  fill=fill.fill_state(current_user, klass, cp))
 
 
 @bp.get("/lop/<int:class_id>/tat-ca/<cp>")
@@ -76,7 +80,41 @@ def pupil_card(class_id, pupil_id, cp):
     ctx = pupil_context(current_user, klass, cp, pupil_id, subject)
     if ctx is None:
         abort(404)
-    return render("evaluation/pupil.html", **ctx)
+    return render("evaluation/pupil.html", **ctx, fill=fill.fill_state(current_user, klass, cp, subject))
+
+
+@bp.post("/lop/<int:class_id>/dien-nhanh/<cp>")
+def fill_levels(class_id, cp):
+    """Điền nhanh: one level for every empty level cell of the class (a subject's, or the qualities')."""
+    klass = class_or_404(class_id)
+    cp = checkpoint_or_404(cp)
+    target = request.form.get("target", "")
+    subject = _parse_target(target)[0] if target.startswith("s") else None
+    try:
+        done = fill.fill_levels(current_user, klass, cp, request.form.get("level", ""), subject=subject)
+    except ServiceError as err:
+        flash(err.message, "error")
+    else:
+        flash(f"Đã điền mức {done.level} cho {fill.fill_count(done)} ô còn trống. Sửa riêng những học sinh khác mức, "
+              "hoặc bấm “Hoàn tác điền nhanh”.", "success")
+    return redirect_to(_same_site(request.form.get("next")) or url_for("evaluation.overview", class_id=klass.id, cp=cp))
+
+
+@bp.post("/dien-nhanh/<int:fill_id>/hoan-tac")
+def undo_fill(fill_id):
+    row = LevelFill.get_or_none(LevelFill.id == fill_id)
+    if row is None:
+        abort(404)
+    klass = class_or_404(row.school_class_id)
+    try:
+        result = fill.undo_fill(current_user, row)
+    except ServiceError as err:
+        flash(err.message, "error")
+    else:
+        flash(f"Đã hoàn tác: xóa {result.cleared} ô"
+              + (f"; giữ {result.kept} ô đã được sửa sau khi điền" if result.kept else "") + ".", "success")
+    return redirect_to(_same_site(request.form.get("next")) or url_for("evaluation.overview", class_id=klass.id,
+                                                                        cp=row.checkpoint))
 
 
 def _parse_target(target: str):
@@ -117,7 +155,7 @@ def save_cell(class_id, pupil_id, cp, target, field):
     cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
                      reason=reason)
     return render("evaluation/_partials/cell.html", "evaluation/_partials/cell.html", c=cell,
-                  labels=request.args.get("l") == "1", status=status)
+                  card=request.args.get("l") == "1", status=status)
 
 
 def _same_site(url: str | None) -> str | None:
@@ -137,13 +175,10 @@ def save_template():
     level = request.form.get("level", "")
     if level not in tt27.SUBJECT_LEVELS and level not in tt27.QUALITY_LEVELS:
         level = ""
-    text = request.form.get("text", "")
-    pupil = Pupil.get_or_none(Pupil.id == request.form.get("pupil_id", type=db_id))
-    if pupil is not None:  # the given name becomes the placeholder
-        given = pupil.given_name
-        text = " ".join(comments.PLACEHOLDER if w == given else w for w in text.split(" "))
+    pupil = Pupil.get_or_none(Pupil.id == request.form.get("pupil_id", type=db_id)) if request.form.get("pupil_id") else None
     try:
-        comments.save_own(current_user, subject, level, text, request.form.get("group", ""))
+        comments.save_own(current_user, subject, level, request.form.get("text", ""), request.form.get("group", ""),
+                          pupil=pupil)
     except ServiceError as err:
         return err.message, 422
     return "Đã lưu vào ngân hàng nhận xét của bạn.", 200

@@ -6,6 +6,7 @@ from portal.services import audit, ratelimit
 from portal.services.verification import public_summary, verify
 
 bp = Blueprint("verify", __name__, url_prefix="/xac-thuc")
+VERDICT_WORDS = {"passed": "hợp lệ", "failed": "không hợp lệ"}
 
 
 def _limited() -> bool:
@@ -25,8 +26,7 @@ def index():
         else:
             verdict = verify(upload.read())
             status = 200
-            outcome = {"passed": "hợp lệ", "failed": "không hợp lệ"}.get(verdict.status, "chưa xác định được")
-            audit.record("record.verified", summary=f"Kiểm tra học bạ: {outcome}",
+            audit.record("record.verified", summary=f"Kiểm tra học bạ: {VERDICT_WORDS.get(verdict.status, 'chưa xác định')}",
                          code=(verdict.record or {}).get("code", ""))
     return render("verify/index.html", verdict=verdict, error=error, status=status)
 

@@ -63,8 +63,9 @@ def can_view_pupil_details(user: User, klass: SchoolClass) -> bool:
 
 
 def can_read_record(user: User, klass: SchoolClass) -> bool:
-    """The học bạ document (preview, PDF): the class's homeroom teacher and the board."""
-    return user.is_authenticated and (is_board(user) or is_homeroom_of(user, klass))
+    """The học bạ document (pages, signed PDF, preview): the class's homeroom teacher, the board, and the
+    clerk, who applies the school's seal and keeps the issued records."""
+    return user.is_authenticated and (is_board(user) or user.has_role("clerk") or is_homeroom_of(user, klass))
 
 
 def can_enter_subject(user: User, klass: SchoolClass, subject) -> bool:

@@ -127,7 +127,7 @@ def _open(data: bytes, passphrase: str | None) -> bytes:
         try:
             return AESGCM(_key(passphrase, salt, log2_n)).decrypt(nonce, sealed, MAGIC)
         except InvalidTag:
-            raise ServiceError("Sai passphrase, hoặc bản sao lưu đã bị sửa đổi.") from None
+            raise ServiceError("Sai mật khẩu sao lưu, hoặc bản sao lưu đã bị sửa đổi.") from None
     if kind == b"P":
         digest, payload = body[:32], body[32:]
         if hashlib.sha256(payload).digest() != digest:

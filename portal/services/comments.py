@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 from portal.db import write_tx
+from portal.grading import tt27
 from portal.models import CommentTemplate, Subject, split_name
 from portal.text import clean_text
 
@@ -66,9 +67,15 @@ def personalise(text: str, full_name: str) -> str:
     return text.replace(PLACEHOLDER, split_name(full_name)[0])
 
 
-def save_own(user, subject: Subject | None, level: str, text: str, quality_group: str = "") -> CommentTemplate:
+def save_own(user, subject: Subject | None, level: str, text: str, quality_group: str = "",
+             pupil=None) -> CommentTemplate:
     """A teacher keeps a comment for reuse; the pupil's given name becomes the placeholder."""
     text = clean_text(text or "").strip()
+    if pupil is not None:
+        given = split_name(pupil.full_name)[0]
+        text = re.sub(rf"(?<!\w){re.escape(given)}(?!\w)", PLACEHOLDER, text)
+    if quality_group and quality_group not in tt27.QUALITY_GROUPS:
+        raise ServiceError("Nhóm phẩm chất, năng lực không hợp lệ.", field="group")
     if not text:
         raise ServiceError("Nhận xét trống.", field="text")
     if len(text) > MAX_TEMPLATE:

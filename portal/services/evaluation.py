@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from portal.db import write_tx
 from portal.grading import tt27
+from portal.labels import field_label
 from portal.models import (
     CHECKPOINTS, ChangeRequest, Enrolment, EvaluationChange, EvaluationLock, GradeSubject, Pupil, QualityResult,
     SchoolClass, Subject, SubjectResult, User,
@@ -180,15 +181,18 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
             if not reason:
                 raise Locked("Thời điểm này đã khóa sổ. Ghi lý do để gửi đề nghị sửa đổi cho Hiệu trưởng duyệt.",
                              field="reason")
-            request = ChangeRequest.create(
-                pupil=pupil, school_class=klass, subject=subject, quality=quality or "", checkpoint=checkpoint,
-                field=field, old_value="" if old is None else str(old), new_value="" if value is None else str(value),
-                reason=reason, requested_by=user)
+            cell = dict(pupil=pupil, school_class=klass, subject=subject, quality=quality or "", checkpoint=checkpoint,
+                        field=field, new_value="" if value is None else str(value), requested_by=user)
+            # The same request sent twice (a double tap, a retry after a lost answer) is one request.
+            same = ChangeRequest.get_or_none(status="pending", **cell)
+            if same is not None:
+                return Saved("requested", old, same, pupil)
+            request = ChangeRequest.create(old_value="" if old is None else str(old), reason=reason, **cell)
             audit.record("evaluation.change_requested", request, user=user,
-                         summary=f"Đề nghị sửa {field} của {pupil.full_name} ({checkpoint})", reason=reason)
+                         summary=f"Đề nghị sửa {field_label(field).lower()} của {pupil.full_name} ({checkpoint})", reason=reason)
             return Saved("requested", old, request, pupil)
         _apply(model, key, field, value, user, reason, row=row)
-        audit.record("evaluation.changed", pupil, user=user, summary=f"{klass.name} {checkpoint} {field}",
+        audit.record("evaluation.changed", pupil, user=user, summary=f"{klass.name} {checkpoint} {field_label(field).lower()}",
                      target=subject.code if subject else quality, old=old, new=value)
     return Saved("saved", value, pupil=pupil)
 
@@ -216,7 +220,9 @@ def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") ->
                 value = int(value) if value else None
             key = {"pupil": request.pupil, "school_class": request.school_class, "checkpoint": request.checkpoint,
                    **target}
-            _apply(model, key, request.field, value, request.requested_by, request.reason, request)
+            row = model.get_or_none(**key)
+            if row is None or getattr(row, request.field) != value:  # already so: no "T → T" in the history
+                _apply(model, key, request.field, value, request.requested_by, request.reason, request, row=row)
         audit.record("evaluation.change_" + request.status, request, user=user,
                      summary=f"{'Duyệt' if approve else 'Từ chối'} đề nghị sửa đổi #{request.id}")
     return request

@@ -42,20 +42,45 @@ class CellView:
     def text(self):
         return "" if self.value is None else str(self.value)
 
+    @property
+    def header(self):
+        """The id of the column header naming this cell in a grid (with the pupil's name: its label)."""
+        return f"h-{self.target}-{self.field}"
+
 
 def _dom_id(pupil_id, target, field):
     return f"c-{pupil_id}-{target}-{field}"
 
 
+SUBJECT_FIELD_LABELS = {"level": "Mức đạt được", "score": "Điểm KTĐK", "comment": "Nhận xét"}
+
+
+def cell_label(field: str, quality: str | None = None) -> str:
+    """What a cell is called on screen: the same words when the page is drawn and after each save."""
+    if not quality:
+        return SUBJECT_FIELD_LABELS.get(field, field)
+    if quality in tt27.QUALITY_GROUPS:
+        return f"Nhận xét — {tt27.QUALITY_GROUPS[quality][0].lower()}"
+    return tt27.ALL_QUALITIES.get(quality, quality)
+
+
+def quality_group_of(quality: str) -> str:
+    if quality in tt27.QUALITY_GROUPS:
+        return quality
+    return next((g for g, (_, items) in tt27.QUALITY_GROUPS.items() if quality in items), "")
+
+
 def cell_view(klass, cp, pupil, field, value, *, subject=None, quality=None, state="saved", message="",
-              reason="", label="", editable=True) -> CellView:
+              reason="", editable=True) -> CellView:
     target = f"s{subject.id}" if subject is not None else f"q{quality}"
     return CellView(_dom_id(pupil.id if pupil else 0, target, field), klass.id, pupil.id if pupil else 0, cp, field,
                     value, subject_id=subject.id if subject else None, quality=quality or "", state=state,
-                    message=message, reason=reason, label=label, editable=editable)
+                    message=message, reason=reason, label=cell_label(field, None if subject else quality),
+                    editable=editable, group="" if subject is not None else quality_group_of(quality or ""))
 
 
-def _pupils(klass, cp):
+def class_pupils(klass, cp):
+    """The pupils entered at this checkpoint, in roster order (the summer checkpoint: only CHT pupils)."""
     pupils = class_roster(klass)
     if cp == evaluation.SUPPLEMENTARY:  # only the pupils who did not complete the grade
         _, rows, _ = results.class_summary(klass, "CN")
@@ -66,29 +91,26 @@ def _pupils(klass, cp):
 
 def _subject_cells(klass, cp, subject, pupil, res, tested):
     r = res.get((pupil.id, subject.id, cp))
-    cells = [cell_view(klass, cp, pupil, "level", r.level if r else "", subject=subject, label="Mức đạt được")]
+    cells = [cell_view(klass, cp, pupil, "level", r.level if r else "", subject=subject)]
     if tested:
-        cells.append(cell_view(klass, cp, pupil, "score", r.score if r else None, subject=subject, label="Điểm KTĐK"))
-    cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", subject=subject, label="Nhận xét"))
+        cells.append(cell_view(klass, cp, pupil, "score", r.score if r else None, subject=subject))
+    cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", subject=subject))
     return cells
 
 
 def _quality_cells(klass, cp, pupil, res):
     cells = []
-    for group, (group_label, items) in tt27.QUALITY_GROUPS.items():
-        for code, name in items.items():
+    for group, (_, items) in tt27.QUALITY_GROUPS.items():
+        for code in items:
             r = res.get((pupil.id, code, cp))
-            cells.append(cell_view(klass, cp, pupil, "level", r.level if r else "", quality=code, label=name))
-            cells[-1].group = group
+            cells.append(cell_view(klass, cp, pupil, "level", r.level if r else "", quality=code))
         r = res.get((pupil.id, group, cp))
-        cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", quality=group,
-                               label=f"Nhận xét — {group_label.lower()}"))
-        cells[-1].group = group
+        cells.append(cell_view(klass, cp, pupil, "comment", r.comment if r else "", quality=group))
     return cells
 
 
 def grid_context(user, klass, cp, subject=None, all_subjects=False) -> dict:
-    pupils = _pupils(klass, cp)
+    pupils = class_pupils(klass, cp)
     ctx = {"klass": klass, "cp": cp, "pupils": pupils, "lock": evaluation.find_lock(klass, cp),
            "next": url_for("evaluation.overview", class_id=klass.id, cp=cp), "subject": subject}
     if all_subjects:
@@ -127,8 +149,17 @@ def grid_context(user, klass, cp, subject=None, all_subjects=False) -> dict:
     return ctx
 
 
+def entry_tabs(user, klass) -> list:
+    """What this user enters for a pupil of this class, in the order a teacher works: the subjects in
+    curriculum order, then (for the homeroom teacher) the qualities and competencies, as None."""
+    tabs = [info.subject for info in results.grade_subjects(klass) if access.can_enter_subject(user, klass, info.subject)]
+    if access.is_homeroom_of(user, klass):
+        tabs.append(None)
+    return tabs
+
+
 def pupil_context(user, klass, cp, pupil_id, subject=None) -> dict | None:
-    pupils = _pupils(klass, cp)
+    pupils = class_pupils(klass, cp)
     ids = [p.id for p in pupils]
     if pupil_id not in ids:
         return None
@@ -141,8 +172,12 @@ def pupil_context(user, klass, cp, pupil_id, subject=None) -> dict | None:
     else:
         cells = _quality_cells(klass, cp, pupil, results.quality_results(klass, [cp]))
         bank = {g: comments.bank_for(user, None, g) for g in tt27.QUALITY_GROUPS}
+    tabs = entry_tabs(user, klass)
+    here = tabs.index(subject) if subject in tabs else -1
     return {"klass": klass, "cp": cp, "pupil": pupil, "cells": cells, "subject": subject, "bank": bank,
             "index": i, "count": len(ids), "prev_id": ids[i - 1] if i > 0 else None,
             "next_id": ids[i + 1] if i + 1 < len(ids) else None, "lock": evaluation.find_lock(klass, cp),
+            "prev_tab": tabs[here - 1] if here > 0 else False, "next_tab": tabs[here + 1] if 0 <= here < len(tabs) - 1 else False,
+            "tabs": tabs,
             "next": url_for("evaluation.pupil_card", class_id=klass.id, pupil_id=pupil.id, cp=cp,
                             mon=subject.id if subject else None)}

@@ -160,6 +160,7 @@ class Missing:
     comments: int
     total: int
     subject: Subject | None = None
+    first_missing: int | None = None  # the first pupil (roster order) with a level or score missing
 
     @property
     def done(self) -> bool:
@@ -178,13 +179,17 @@ def completeness(klass: SchoolClass, checkpoint: str, user=None) -> list[Missing
         if user is not None and not access.can_enter_subject(user, klass, info.subject) and not access.sees_whole_school(user):
             continue
         rows = [sres.get((pid, info.subject.id, checkpoint)) for pid in ids]
+        tested = checkpoint in info.tested
+        gaps = [pid for pid, r in zip(ids, rows) if not (r and r.level) or (tested and not (r and r.score))]
         out.append(Missing(info.subject.name, sum(1 for r in rows if not (r and r.level)),
-                           sum(1 for r in rows if not (r and r.score)) if checkpoint in info.tested else 0,
-                           sum(1 for r in rows if not (r and r.comment)), len(ids), info.subject))
+                           sum(1 for r in rows if not (r and r.score)) if tested else 0,
+                           sum(1 for r in rows if not (r and r.comment)), len(ids), info.subject,
+                           gaps[0] if gaps else None))
     if user is None or access.is_homeroom_of(user, klass) or access.sees_whole_school(user):
-        missing_levels = sum(1 for pid in ids for q in tt27.ALL_QUALITIES
-                             if not (qres.get((pid, q, checkpoint)) and qres[(pid, q, checkpoint)].level))
-        out.append(Missing("Phẩm chất, năng lực", missing_levels, 0, 0, len(ids) * len(tt27.ALL_QUALITIES)))
+        gaps = [pid for pid in ids for q in tt27.ALL_QUALITIES
+                if not (qres.get((pid, q, checkpoint)) and qres[(pid, q, checkpoint)].level)]
+        out.append(Missing("Phẩm chất, năng lực", len(gaps), 0, 0, len(ids) * len(tt27.ALL_QUALITIES),
+                           first_missing=gaps[0] if gaps else None))
     return out
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.db import write_tx
-from portal.models import PackageSubmission
+from portal.models import SUBMISSION_STATUSES, PackageSubmission
 from portal.models.base import utcnow
 
 from . import ServiceError, audit
@@ -70,7 +70,7 @@ def send(sub: PackageSubmission, sleep=time.sleep) -> PackageSubmission:
     sub.updated_at = utcnow()
     with write_tx():
         sub.save()
-        audit.record("package.sent", sub, summary=f"Gửi gói {sub.path}: {sub.status}", username="system",
+        audit.record("package.sent", sub, summary=f"Gửi gói {sub.path}: {SUBMISSION_STATUSES.get(sub.status, sub.status).lower()}", username="system",
                      attempts=sub.attempts)
     return sub
 
@@ -89,5 +89,5 @@ def refresh(sub: PackageSubmission) -> PackageSubmission:
         with write_tx():
             sub.status, sub.reason, sub.updated_at = body["status"], body.get("reason", ""), utcnow()
             sub.save()
-            audit.record(f"package.{sub.status}", sub, summary=f"Gói {sub.path}: {sub.status}", username="system")
+            audit.record(f"package.{sub.status}", sub, summary=f"Gói {sub.path}: {SUBMISSION_STATUSES.get(sub.status, sub.status).lower()}", username="system")
     return sub

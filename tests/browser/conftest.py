@@ -12,6 +12,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+class Live(str):
+    """The live server's base URL, carrying its app (for setting up data the way a test needs)."""
+
+    app = None
+
+
 @pytest.fixture
 def live_server(tmp_path, demo_template):
     path = tmp_path / "live.sqlite3"
@@ -22,9 +28,29 @@ def live_server(tmp_path, demo_template):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = Live(f"http://127.0.0.1:{server.server_port}")
+    base.app = app
+    yield base
     server.shutdown()
     thread.join(timeout=5)
+
+
+def in_thread(fn, *args, **kwargs):
+    """Run fn away from Playwright's event loop (pyHanko starts its own); return its result."""
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn(*args, **kwargs)
+        except BaseException as err:  # re-raised in the test's thread
+            out["error"] = err
+
+    t = threading.Thread(target=run)
+    t.start()
+    t.join(timeout=120)
+    if "error" in out:
+        raise out["error"]
+    return out.get("value")
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +84,15 @@ def phone(chromium):
     yield page
     context.close()
     assert violations == [], violations
+
+
+@pytest.fixture
+def desktop(chromium):
+    context = chromium.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def login(page, base, username, password="demo1234"):

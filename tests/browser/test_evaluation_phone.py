@@ -20,6 +20,15 @@ def first_pupil_card(base, phone):
     return klass, tv
 
 
+def pick(page, code, nth=0):
+    """Tap a one-tap level button on the phone card."""
+    page.locator(f"fieldset.seg.level input[value='{code}'] + label").nth(nth).tap()
+
+
+def checked_level(page, nth=0):
+    return page.locator("fieldset.seg.level").nth(nth).locator("input:checked").get_attribute("value")
+
+
 def wait_saved(page, selector):
     page.wait_for_function(
         "sel => { const f = document.querySelector(sel); return f && f.dataset.state === 'saved' && f.querySelector('.state').textContent.includes('✓'); }",
@@ -31,24 +40,23 @@ def test_phone_entry_with_comment_bank_survives_reload(live_server, phone):
     klass, tv = first_pupil_card(live_server, phone)
     name = phone.inner_text("h1")
     given = name.split()[-1]
-    level = phone.locator("select.level")
-    level.select_option("H")
-    wait_saved(phone, "form.cell:has(select.level)")
+    pick(phone, "H")
+    wait_saved(phone, "form.cell:has(fieldset.seg)")
     phone.fill("input.score", "8")
     phone.locator("input.score").blur()
     wait_saved(phone, "form.cell:has(input.score)")
     phone.locator("textarea.comment").focus()
-    chip = phone.locator("#bank-panel .chip").first
+    chip = phone.locator(".bank-inline .chip").first
     chip.wait_for()
     suggestion = chip.inner_text()
     assert given in suggestion and "{ten}" not in suggestion
-    assert "mức H" in phone.inner_text("#bank-for")  # suggestions follow the level just chosen
+    assert "mức H" in phone.inner_text(".bank-inline .bank-for")  # suggestions follow the level just chosen
     chip.tap()
     wait_saved(phone, "form.cell:has(textarea.comment)")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
     phone.reload()
-    assert phone.locator("select.level").input_value() == "H"
+    assert checked_level(phone) == "H"
     assert phone.locator("input.score").input_value() == "8"
     assert phone.locator("textarea.comment").input_value() == suggestion
     pupil_id = int(re.search(r"/hs/(\d+)/", phone.url).group(1))
@@ -75,11 +83,11 @@ def test_lost_connection_keeps_the_value_and_retries(live_server, phone):
     klass, tv = first_pupil_card(live_server, phone)
     pupil_id = int(re.search(r"/hs/(\d+)/", phone.url).group(1))
     phone.context.set_offline(True)
-    phone.locator("select.level").select_option("C")
+    pick(phone, "C")
     phone.wait_for_selector("form.cell[data-state=unsaved]")
     assert "mất kết nối" in phone.inner_text("form.cell[data-state=unsaved] .state")
     phone.context.set_offline(False)
-    wait_saved(phone, "form.cell:has(select.level)")
+    wait_saved(phone, "form.cell:has(fieldset.seg)")
     with db.connection_context():
         assert SubjectResult.get(pupil=pupil_id, subject=tv, checkpoint="CK1", school_class=klass).level == "C"
 

@@ -8,11 +8,11 @@ from portal.models import Certificate, User
 def test_principal_browses_and_filters_the_audit_trail(demo_browser):
     demo_browser.login("hieutruong")
     page = demo_browser.get("/duyet/nhat-ky").get_data(as_text=True)
-    assert "Nhật ký kiểm toán" in page and "login.ok" in page
+    assert "Nhật ký kiểm toán" in page and "<td>Đăng nhập</td>" in page and "login.ok" not in page
     filtered = demo_browser.get("/duyet/nhat-ky?loai=certificate", headers={"HX-Request": "true", "HX-Request-Type": "partial"})
     body = filtered.get_data(as_text=True)
-    assert body.lstrip().startswith('<div class="card grid-wrap" id="audit-table">')
-    assert "certificate.installed" in body and "login.ok" not in body
+    assert body.lstrip().startswith('<div class="card grid-wrap" id="audit-table"')
+    assert "<td>Cài chứng thư số</td>" in body and "<td>Đăng nhập</td>" not in body
     bad = demo_browser.get("/duyet/nhat-ky?tu=99/99/2026").get_data(as_text=True)
     assert "không tồn tại" in bad or "ngày/tháng/năm" in bad
 

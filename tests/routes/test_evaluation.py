@@ -174,6 +174,37 @@ def test_lock_turns_a_change_into_a_request_the_principal_approves(demo_browser)
     assert "Chấm phúc khảo" in history
 
 
+def test_the_same_request_sent_twice_is_one_request_and_approving_twice_writes_one_line(demo_browser):
+    klass, tv, pupil = ids("5A")
+    demo_browser.login("hieutruong")
+    lock(demo_browser, "CN", class_id=klass)
+    demo_browser.client.post("/logout", data={"csrf_token": demo_browser.token("/")})
+    demo_browser.login("gvcn.5a")
+    before = stored(klass, pupil, tv, "CN")
+    new_level = "C" if before.level != "C" else "H"
+    url = cell_url(klass, pupil, "CN", f"s{tv}", "level")
+    first = post_cell(demo_browser, url, new_level, reason="Nhập nhầm mức")
+    again = post_cell(demo_browser, url, new_level, reason="Nhập nhầm mức")
+    assert first.status_code == again.status_code == 202
+    with db.connection_context():
+        assert ChangeRequest.select().where(ChangeRequest.status == "pending").count() == 1
+        # Two requests that were filed before this guard existed: the second approval changes nothing.
+        req = ChangeRequest.get(ChangeRequest.status == "pending")
+        twin = ChangeRequest.create(**{f.name: getattr(req, f.name) for f in ChangeRequest._meta.sorted_fields
+                                       if f.name != "id"})
+    demo_browser.client.post("/logout", data={"csrf_token": demo_browser.token("/")})
+    demo_browser.login("hieutruong")
+    demo_browser.post(f"/duyet/de-nghi/{req.id}", {"action": "approve"})
+    demo_browser.post(f"/duyet/de-nghi/{twin.id}", {"action": "approve"})
+    assert stored(klass, pupil, tv, "CN").level == new_level
+    with db.connection_context():
+        lines = EvaluationChange.select().where((EvaluationChange.pupil == pupil) & (EvaluationChange.field == "level")
+                                                & EvaluationChange.request.is_null(False))
+        assert [(c.old_value, c.new_value) for c in lines] == [(before.level, new_level)]
+    history = demo_browser.get(f"/duyet/lich-su?lop={klass}").get_data(as_text=True)
+    assert "Mức đạt được" in history and "· level" not in history
+
+
 def test_rejected_request_changes_nothing(demo_browser):
     klass, tv, pupil = ids("5A")
     demo_browser.login("hieutruong")
@@ -254,3 +285,20 @@ def test_home_shows_the_teachers_todo_first(gv5a):
             SubjectResult.create(school_class=klass, subject=tv, checkpoint=cp, pupil=pupil, level="T")
             expected = missing - 1
     assert todo()[1] == (cp if expected else None, expected)
+
+
+def test_fill_route_checks_the_teacher_and_only_returns_to_this_site(demo_browser):
+    klass, tv, pupil = ids("1A")
+    demo_browser.login("gv.tienganh")
+    assert demo_browser.post(f"/danh-gia/lop/{klass}/dien-nhanh/CK1", {"target": f"s{tv}", "level": "H"}).status_code == 403
+    demo_browser.client.post("/logout", data={"csrf_token": demo_browser.token("/")})
+    demo_browser.login("gvcn.1a")
+    resp = demo_browser.post(f"/danh-gia/lop/{klass}/dien-nhanh/CK1",
+                             {"target": f"s{tv}", "level": "H", "next": "https://evil.example/phish"})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith(f"/danh-gia/lop/{klass}?cp=CK1")
+    assert stored(klass, pupil, tv, "CK1").level == "H"
+    page = demo_browser.get(f"/danh-gia/lop/{klass}/mon/{tv}/CK1").get_data(as_text=True)
+    assert "Đã điền mức H cho" in page and "Hoàn tác điền nhanh mức H" in page
+    bad = demo_browser.post(f"/danh-gia/lop/{klass}/dien-nhanh/CK1", {"target": f"s{tv}", "level": "X"})
+    assert bad.status_code == 303
+    assert "Mức không hợp lệ" in demo_browser.get(bad.headers["Location"]).get_data(as_text=True)

@@ -60,7 +60,7 @@ def test_bad_backups_are_refused(demo_app, tmp_path):
     foreign = tmp_path / "foreign.zip"
     foreign.write_bytes(b"PK\x03\x04 not ours")
     assert "không phải là bản sao lưu" in r.invoke(args=["restore", str(foreign)]).output
-    assert "Sai passphrase" in r.invoke(args=["restore", str(good), "--passphrase-file", str(tmp_path / "bad")]).output
+    assert "Sai mật khẩu sao lưu" in r.invoke(args=["restore", str(good), "--passphrase-file", str(tmp_path / "bad")]).output
     altered = tmp_path / "altered.hocba"
     data = bytearray(good.read_bytes())
     data[-40] ^= 0xFF
