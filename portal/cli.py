@@ -23,8 +23,12 @@ def register_cli(app):
 
     @db_group.command("upgrade")
     def db_upgrade():
-        """Apply every pending migration."""
-        applied = database.upgrade()
+        """Apply every pending migration (all or none: a failure leaves the database as it was)."""
+        try:
+            applied = database.upgrade()
+        except database.MigrationFailed as err:
+            click.echo(str(err), err=True)
+            sys.exit(1)
         for name in applied:
             click.echo(f"applied: {name}")
         if not applied:
