@@ -44,8 +44,8 @@ def init_db(path: str) -> None:
     db.init(path, pragmas=PRAGMAS, check_same_thread=False)
 
 
-def migration_runner(directory: Path = MIGRATIONS_DIR) -> Runner:
-    return Runner(db, str(directory))
+def migration_runner(directory: Path | None = None) -> Runner:
+    return Runner(db, str(directory or MIGRATIONS_DIR))
 
 
 class SchemaTooNew(RuntimeError):
@@ -61,14 +61,14 @@ class MigrationFailed(RuntimeError):
         self.name = name
 
 
-def migration_names(directory: Path = MIGRATIONS_DIR) -> tuple[list[str], list[str]]:
+def migration_names(directory: Path | None = None) -> tuple[list[str], list[str]]:
     """(pending, unknown): migrations of this code not applied yet, and applied ones this code does not have."""
     rows = migration_runner(directory).status()
     return ([m.name for m in rows if m.path is not None and not m.applied],
             [m.name for m in rows if m.path is None])
 
 
-def upgrade(directory: Path = MIGRATIONS_DIR) -> list[str]:
+def upgrade(directory: Path | None = None) -> list[str]:
     """Apply every pending migration in order, all of them in ONE transaction; returns their names.
 
     Either every pending migration is applied or none is: a failure in the third of three leaves the
@@ -108,7 +108,7 @@ def schema_too_new_message(unknown: list[str]) -> str:
             "liệu: hãy cài lại phiên bản mới hơn, hoặc khôi phục bản sao lưu tạo trước khi nâng cấp.")
 
 
-def refuse_newer_schema(directory: Path = MIGRATIONS_DIR) -> None:
+def refuse_newer_schema(directory: Path | None = None) -> None:
     """Raise SchemaTooNew when the database holds migrations this code does not know (older code)."""
     with db.connection_context():
         _, unknown = migration_names(directory)
