@@ -13,10 +13,14 @@ def demo_app(workdir: Path | None = None):
     """A portal on a fresh SQLite file holding the demo school."""
     from portal.services.demo import seed_demo
 
+    from portal.signing.responder import free_port
+
     workdir = workdir or Path(tempfile.mkdtemp(prefix="hocba-bench-"))
     app = create_app({"TESTING": False, "SECRET_KEY": "bench", "DATABASE": str(workdir / "bench.sqlite3"),
                       "WTF_CSRF_ENABLED": True, "TRUST_DIR": str(workdir / "trust"),
-                      "RECORDS_DIR": str(workdir / "records"), "HUEY_FILE": str(workdir / "huey.sqlite3")})
+                      "RECORDS_DIR": str(workdir / "records"), "HUEY_FILE": str(workdir / "huey.sqlite3"),
+                      "PUBLIC_BASE_URL": "https://hocba.example.edu.vn", "DEMO_PKI_DIR": str(workdir / "demo-pki"),
+                      "DEMO_PKI_PORT": free_port()})
     upgrade()
     with app.app_context(), db.connection_context():
         seed_demo()

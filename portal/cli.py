@@ -159,14 +159,18 @@ def register_cli(app):
     @app.cli.command("verify")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--json", "as_json", is_flag=True, help="In toàn bộ danh sách kiểm tra dạng JSON.")
-    def verify_cmd(file, as_json):
+    @click.option("--at", "at_date", type=click.DateTime(formats=["%Y-%m-%d"]),
+                  help="Kiểm tra như vào ngày này (YYYY-MM-DD), ví dụ 2040-06-30.")
+    def verify_cmd(file, as_json, at_date):
         """Check a học bạ PDF offline: exit 0 passed, 1 failed, 2 indeterminate."""
+        import datetime as dt
         import json as json_lib
 
         from .services.verification import verify
 
+        at = at_date.replace(hour=12, tzinfo=dt.timezone.utc) if at_date else None
         with db.connection_context():
-            verdict = verify(open(file, "rb").read())
+            verdict = verify(open(file, "rb").read(), at=at)
         if as_json:
             click.echo(json_lib.dumps(verdict.as_dict(), ensure_ascii=False, indent=1))
         else:

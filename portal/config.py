@@ -14,6 +14,8 @@ DEFAULTS = {
     # Uploads: anything larger is refused before it is read.
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 5000,
+    "IMPORT_MAX_COLUMNS": 100,  # the templates have at most 15; a school's own export may have more
+    "IMPORT_MAX_CELLS": 200_000,  # over every sheet of the file, counted while streaming
     "IMPORT_MAX_UNZIPPED_BYTES": 64 * 1024 * 1024,
     # Login throttling: failures per username and per address within the window.
     "LOGIN_MAX_FAILURES_PER_USER": 5,

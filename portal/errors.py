@@ -35,6 +35,13 @@ def init_app(app):
     def _http(err):
         return error_page(err.code or 500, getattr(err, "vi_message", None))
 
+    @app.errorhandler(OverflowError)
+    def _overflow(err):
+        # An id too large for SQLite's 64-bit integers names no row. Routes bound their ids; this is the
+        # net for one that slipped through (a form field, a query argument).
+        log.warning("integer too large for the database: %s", err)
+        return error_page(404)
+
     @app.errorhandler(Exception)
     def _unexpected(err):
         log.exception("unhandled error")

@@ -65,6 +65,14 @@ def daily_backup() -> None:
         scheduled_backup()
 
 
+def renew_timestamps() -> None:
+    """Nightly: renew the archive timestamp of issued records whose TSA certificate expires soon."""
+    from .services.timestamps import renew_due
+
+    with _app.app_context(), db.connection_context():
+        renew_due()
+
+
 def init_app(app) -> None:
     global huey, _app, _task
     from huey import crontab
@@ -73,6 +81,7 @@ def init_app(app) -> None:
     huey = SqliteHuey("hocba", filename=app.config["HUEY_FILE"], immediate=app.config["HUEY_IMMEDIATE"])
     _task = huey.task()(run_signing_job)
     huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="0"))(daily_backup)
+    huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="30"))(renew_timestamps)
     app.extensions["huey"] = huey
 
 
@@ -90,7 +99,7 @@ def start_workers(workers: int = 1, periodic: bool = False) -> None:
     """Worker threads inside this process (the vault is in memory); signal handling stays the server's.
     The served app (wsgi.py) starts them with the periodic scheduler for the daily backup."""
     global _consumer
-    if huey is None or huey.immediate or _consumer is not None:
+    if huey is None or huey.immediate or (_consumer is not None and _consumer.huey is huey):
         return
     _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     _consumer.scheduler.start()

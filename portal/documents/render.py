@@ -12,8 +12,6 @@ from pathlib import Path
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from weasyprint import HTML, Attachment
-from weasyprint.text.fonts import FontConfiguration
 
 HERE = Path(__file__).resolve().parent
 FONTS = HERE.parent / "static" / "fonts"
@@ -23,7 +21,18 @@ PX_TO_PT = 0.75  # CSS px → PDF points
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
                    undefined=StrictUndefined, finalize=lambda v: "" if v is None else v,
                    trim_blocks=True, lstrip_blocks=True)
-_fonts = FontConfiguration()  # one for the process: re-creating it per render costs time
+_fonts = None  # one FontConfiguration for the process: re-creating it per render costs time
+
+
+def _weasyprint():
+    """WeasyPrint loads Pango when imported (≈ 1 s): only processes that render pay for it."""
+    global _fonts
+    from weasyprint import HTML, Attachment
+    from weasyprint.text.fonts import FontConfiguration
+
+    if _fonts is None:
+        _fonts = FontConfiguration()
+    return HTML, Attachment, _fonts
 
 
 def _nfc(obj):
@@ -110,7 +119,8 @@ def render(records: list[dict], full: bool = False) -> Rendered:
     data = canonical_json(payload)
     digest = hashlib.sha256(data).hexdigest()
     source = html(records, full=full).replace("__HOCBA_JSON_SHA256__", digest)
-    document = HTML(string=source, base_url=str(HERE)).render(font_config=_fonts)
+    HTML, Attachment, fonts = _weasyprint()
+    document = HTML(string=source, base_url=str(HERE)).render(font_config=fonts)
     boxes = _find_boxes(document, {f"sig-{role}" for role in SIGNATURE_ROLES})
     pdf = document.write_pdf(
         pdf_variant="pdf/a-3b", custom_metadata=True,

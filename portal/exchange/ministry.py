@@ -7,13 +7,18 @@ published only this module and the XSD change.
 """
 from lxml import etree
 
+from portal.text import clean_text
+
 FORMAT = "hocba-xml-tieuhoc/1"
 ROOT = "thongtinsohocbasotieuhoc"
 
 
 def _text(parent, name, value):
+    # Cleaned again here: records stored before text was cleaned at the door may hold a NUL or Word's
+    # soft line break, which XML cannot carry. The same cleaning on both sides keeps a transfer's XML
+    # equal to the one rebuilt from its PDF.
     el = etree.SubElement(parent, name)
-    el.text = "" if value is None else str(value)
+    el.text = "" if value is None else clean_text(str(value))
     return el
 
 

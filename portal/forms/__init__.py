@@ -8,6 +8,15 @@ from wtforms.widgets import TextInput
 REQUIRED = "Vui lòng nhập thông tin này."
 
 
+def db_id(text) -> int:
+    """An id from a query string or form (`request.args.get(…, type=db_id)`): an integer SQLite can hold,
+    else ValueError, which Flask turns into the default (None) instead of a 500 on an enormous number."""
+    value = int(str(text).strip())
+    if not 0 <= value <= 2**63 - 1:
+        raise ValueError("id out of range")
+    return value
+
+
 def parse_vn_date(text: str) -> dt.date:
     """dd/mm/yyyy (also d/m/yyyy and dd-mm-yyyy); raises ValueError with a Vietnamese message."""
     text = (text or "").strip().replace("-", "/").replace(".", "/")

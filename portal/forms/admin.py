@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.models import ASSESSMENTS, GENDERS, LEVELS, ROLES, SUBJECT_KINDS
+from portal.text import clean_line, clean_text
 
 from . import REQUIRED, VNDateField, optional_date_in_past
 
@@ -15,7 +16,8 @@ GENDER_CHOICES = [(1, "Nam"), (2, "Nữ")]
 def text(label, required=False, max_len=255, **kw):
     validators = [DataRequired(REQUIRED)] if required else [Optional()]
     validators.append(Length(max=max_len, message=f"Tối đa {max_len} ký tự."))
-    return StringField(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v], **kw)
+    # Cleaned before validation (portal/text.py): a zero-width space alone is an empty, hence missing, value.
+    return StringField(label, validators=validators, filters=[clean_line], **kw)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -66,7 +68,8 @@ class StaffForm(FlaskForm):
     born_on = VNDateField("Ngày sinh", validators=[Optional(), optional_date_in_past])
     title = text("Chức vụ", required=True, max_len=120)
     phone = text("Điện thoại", max_len=30)
-    email = StringField("Thư điện tử", validators=[Optional(), Email("Địa chỉ thư không hợp lệ."), Length(max=120)])
+    email = StringField("Thư điện tử", validators=[Optional(), Email("Địa chỉ thư không hợp lệ."), Length(max=120)],
+                        filters=[clean_line])
     username = StringField("Tên đăng nhập", validators=[
         Optional(), Length(3, 60, "Tên đăng nhập từ 3 đến 60 ký tự."),
         Regexp(r"^[A-Za-z0-9._-]+$", message="Chỉ dùng chữ không dấu, số, dấu chấm, gạch ngang, gạch dưới.")],
@@ -97,7 +100,7 @@ class PupilForm(FlaskForm):
     guardian_name = text("Họ tên người giám hộ", max_len=120)
     national_id = StringField("Mã định danh cá nhân", validators=[
         Optional(), Regexp(r"^\d{12}$", message="Mã định danh gồm đúng 12 chữ số.")],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v])
+        filters=[clean_line])
     registry_number = text("Số đăng bộ", max_len=30)
 
 
@@ -106,4 +109,4 @@ class ImportForm(FlaskForm):
 
 
 class CalendarNoteForm(FlaskForm):
-    note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=500)])
+    note = TextAreaField("Ghi chú", validators=[Optional(), Length(max=500)], filters=[clean_text])

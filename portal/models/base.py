@@ -5,6 +5,7 @@ import unicodedata
 from peewee import CharField, Model, TextField
 
 from portal.db import db
+from portal.text import clean_text
 
 
 def utcnow() -> dt.datetime:
@@ -18,14 +19,35 @@ def nfc(value):
     return value
 
 
-class NFCCharField(CharField):
-    def db_value(self, value):
-        return super().db_value(nfc(value))
+# The audit trail stores exactly the text its hash chain was computed over: rewriting it here would
+# make an honest entry look tampered with. What it records is cleaned by the services beforehand.
+VERBATIM_MODELS = frozenset({"AuditEntry"})
 
 
-class NFCTextField(TextField):
+class _CleanText:
+    """Text columns store clean text (portal/text.py): NFC, no control or zero-width characters."""
+
+    multiline = True
+
+    def __init__(self, *args, verbatim: bool = False, **kwargs):
+        # verbatim: a signed or hashed artefact (the frozen record JSON) is stored byte for byte, NFC only.
+        self.verbatim = verbatim
+        super().__init__(*args, **kwargs)
+
     def db_value(self, value):
-        return super().db_value(nfc(value))
+        if self.verbatim or getattr(self.model, "__name__", "") in VERBATIM_MODELS:
+            return super().db_value(nfc(value))
+        return super().db_value(clean_text(value, self.multiline))
+
+
+class NFCCharField(_CleanText, CharField):
+    """One line: a line break typed or pasted into it becomes a space."""
+
+    multiline = False
+
+
+class NFCTextField(_CleanText, TextField):
+    pass
 
 
 class BaseModel(Model):

@@ -31,7 +31,7 @@ class RecordVersion(BaseModel):
     superseded_by = ForeignKeyField("self", null=True, on_delete="SET NULL")
     correction_reason = NFCTextField(default="")
     # Frozen when the record enters the signing chain: the data and the file being signed.
-    data_json = NFCTextField(default="")
+    data_json = NFCTextField(default="", verbatim=True)  # hashed (data_sha256): stored byte for byte
     pdf_path = NFCCharField(default="")  # relative to RECORDS_DIR
     step = IntegerField(default=0)  # how many steps of the chain are done
     wave = IntegerField(default=1)  # 1: end of year; 2: after the summer supplementary evaluation

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal.forms import db_id
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
 from portal.models import Pupil, SchoolClass, Subject
@@ -69,7 +70,7 @@ def pupil_card(class_id, pupil_id, cp):
     """One pupil at a time (phone): a subject's cells (?mon=) or the qualities, with previous/next."""
     klass = class_or_404(class_id)
     cp = checkpoint_or_404(cp)
-    subject = subject_or_404(klass, request.args.get("mon", type=int)) if request.args.get("mon") else None
+    subject = subject_or_404(klass, request.args.get("mon", type=db_id)) if request.args.get("mon") else None
     if subject is None:
         access.require(access.is_homeroom_of(current_user, klass))
     ctx = pupil_context(current_user, klass, cp, pupil_id, subject)
@@ -80,7 +81,7 @@ def pupil_card(class_id, pupil_id, cp):
 
 def _parse_target(target: str):
     """'s<id>' is a subject, 'q<code>' a quality or quality group."""
-    if target.startswith("s") and target[1:].isdigit():
+    if target.startswith("s") and target[1:].isdigit() and len(target) < 20:
         subject = Subject.get_or_none(Subject.id == int(target[1:]))
         if subject is None:
             abort(404)
@@ -132,12 +133,12 @@ def _same_site(url: str | None) -> str | None:
 @bp.post("/mau")
 def save_template():
     """Keep a comment in the teacher's own bank."""
-    subject = Subject.get_or_none(Subject.id == request.form.get("subject_id", type=int)) if request.form.get("subject_id") else None
+    subject = Subject.get_or_none(Subject.id == request.form.get("subject_id", type=db_id)) if request.form.get("subject_id") else None
     level = request.form.get("level", "")
     if level not in tt27.SUBJECT_LEVELS and level not in tt27.QUALITY_LEVELS:
         level = ""
     text = request.form.get("text", "")
-    pupil = Pupil.get_or_none(Pupil.id == request.form.get("pupil_id", type=int))
+    pupil = Pupil.get_or_none(Pupil.id == request.form.get("pupil_id", type=db_id))
     if pupil is not None:  # the given name becomes the placeholder
         given = pupil.given_name
         text = " ".join(comments.PLACEHOLDER if w == given else w for w in text.split(" "))

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
+from portal.forms import db_id
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, ChangeRequest, EvaluationChange, EvaluationLock, Grade, SchoolClass, User
 from portal.services import ServiceError, access, evaluation, results
@@ -51,8 +52,8 @@ def decide_correction(request_id):
 def lock():
     year = current_year()
     cp = request.form.get("checkpoint", "")
-    grade = Grade.get_or_none(Grade.id == request.form.get("grade", type=int)) if request.form.get("grade") else None
-    klass = SchoolClass.get_or_none(SchoolClass.id == request.form.get("class_id", type=int)) if request.form.get("class_id") else None
+    grade = Grade.get_or_none(Grade.id == request.form.get("grade", type=db_id)) if request.form.get("grade") else None
+    klass = SchoolClass.get_or_none(SchoolClass.id == request.form.get("class_id", type=db_id)) if request.form.get("class_id") else None
     try:
         evaluation.lock(current_user, year, cp, grade=grade, klass=klass)
         flash(f"Đã khóa sổ {cp}.", "success")
@@ -77,7 +78,7 @@ def decide(request_id):
     if req is None:
         abort(404)
     try:
-        evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
+        req = evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
         flash("Đã duyệt đề nghị." if req.status == "approved" else "Đã từ chối đề nghị.", "success")
     except ServiceError as err:
         flash(err.message, "error")
@@ -89,8 +90,8 @@ def history():
     year = current_year()
     q = (EvaluationChange.select().join(SchoolClass).where(SchoolClass.year == year)
          .order_by(EvaluationChange.changed_at.desc()))
-    class_id = request.args.get("lop", type=int)
-    user_id = request.args.get("nguoi", type=int)
+    class_id = request.args.get("lop", type=db_id)
+    user_id = request.args.get("nguoi", type=db_id)
     text = " ".join(request.args.get("hs", "").split())[:100]
     if class_id:
         q = q.where(EvaluationChange.school_class == class_id)

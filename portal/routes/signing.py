@@ -71,3 +71,48 @@ def certificate():
     return render("signing/certificate.html", error=error, purposes=certificates.PURPOSES,
                   clerk=current_user.has_role("clerk"), status=422 if error else 200)
 
+
+
+@bp.route("/uy-quyen", methods=["GET", "POST"])
+def authorisations():
+    """The principal authorises a vice-principal to sign in the principal's place, for a period."""
+    import datetime as dt
+
+    from portal.models import User, UserRole
+    from portal.services import signers
+
+    access.require(current_user.has_role("principal"))
+    error = None
+    if request.method == "POST":
+        try:
+            deputy = User.get_or_none(User.id == request.form.get("deputy", 0, type=int))
+            if deputy is None:
+                raise ServiceError("Vui lòng chọn Phó Hiệu trưởng được ủy quyền.", field="deputy")
+            try:
+                starts = dt.date.fromisoformat(request.form.get("starts_on", ""))
+                ends = dt.date.fromisoformat(request.form.get("ends_on", ""))
+            except ValueError:
+                raise ServiceError("Ngày không hợp lệ (dd/mm/yyyy).", field="starts_on") from None
+            signers.authorise_deputy(current_user, deputy, starts, ends, request.form.get("reason", ""))
+        except ServiceError as err:
+            error = err.message
+        else:
+            flash("Đã ghi nhận ủy quyền ký.", "success")
+            return redirect_to(url_for("signing.authorisations"))
+    deputies = list(User.select().join(UserRole).where(UserRole.role == "vice_principal"))
+    return render("signing/authorisations.html", rows=signers.authorisations(), deputies=deputies, error=error,
+                  status=422 if error else 200)
+
+
+@bp.post("/uy-quyen/<int:auth_id>/thu-hoi")
+def revoke_authorisation(auth_id):
+    from portal.models import SigningAuthorisation
+    from portal.services import signers
+
+    access.require(current_user.has_role("principal"))
+    row = SigningAuthorisation.get_or_none(SigningAuthorisation.id == auth_id)
+    if row is None:
+        abort(404)
+    signers.revoke_authorisation(current_user, row)
+    flash("Đã thu hồi ủy quyền ký.", "success")
+    return redirect_to(url_for("signing.authorisations"))

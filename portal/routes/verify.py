@@ -25,7 +25,8 @@ def index():
         else:
             verdict = verify(upload.read())
             status = 200
-            audit.record("record.verified", summary=f"Kiểm tra học bạ: {verdict.status}",
+            outcome = {"passed": "hợp lệ", "failed": "không hợp lệ"}.get(verdict.status, "chưa xác định được")
+            audit.record("record.verified", summary=f"Kiểm tra học bạ: {outcome}",
                          code=(verdict.record or {}).get("code", ""))
     return render("verify/index.html", verdict=verdict, error=error, status=status)
 

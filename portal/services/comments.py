@@ -7,6 +7,7 @@ from pathlib import Path
 
 from portal.db import write_tx
 from portal.models import CommentTemplate, Subject, split_name
+from portal.text import clean_text
 
 from . import ServiceError, audit
 
@@ -67,7 +68,7 @@ def personalise(text: str, full_name: str) -> str:
 
 def save_own(user, subject: Subject | None, level: str, text: str, quality_group: str = "") -> CommentTemplate:
     """A teacher keeps a comment for reuse; the pupil's given name becomes the placeholder."""
-    text = unicodedata.normalize("NFC", text or "").strip()
+    text = clean_text(text or "").strip()
     if not text:
         raise ServiceError("Nhận xét trống.", field="text")
     if len(text) > MAX_TEMPLATE:

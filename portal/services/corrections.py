@@ -2,6 +2,7 @@
 the principal, whose chain runs again; when it is issued, the old version becomes "superseded"."""
 from portal.db import write_tx
 from portal.models import RecordVersion
+from portal.text import clean_text
 
 from . import ServiceError, access, audit
 from .records import new_code
@@ -11,7 +12,7 @@ def open_correction(user, rv: RecordVersion, reason: str) -> RecordVersion:
     """The principal approves a correction of an issued record: a new draft version opens."""
     if not access.may_sign_as_principal(user):
         raise access.Forbidden()
-    reason = (reason or "").strip()
+    reason = clean_text(reason or "").strip()
     if len(reason) < 10:
         raise ServiceError("Cần ghi rõ lý do đính chính (ít nhất 10 ký tự).", field="reason")
     if rv.status != "issued":
@@ -34,7 +35,7 @@ def request_correction(user, rv: RecordVersion, what: str, reason: str, evidence
     from portal.models import CorrectionRequest
     if not (access.is_homeroom_of(user, rv.school_class) or access.is_board(user)):
         raise access.Forbidden()
-    what, reason, evidence = (what or "").strip(), (reason or "").strip(), (evidence or "").strip()
+    what, reason, evidence = (clean_text(t or "").strip() for t in (what, reason, evidence))
     if not what or len(reason) < 10:
         raise ServiceError("Cần ghi nội dung cần đính chính và lý do (ít nhất 10 ký tự).", field="reason")
     if rv.status != "issued":
@@ -59,7 +60,7 @@ def decide_correction(user, req, approve: bool, note: str = ""):
         elif not access.may_sign_as_principal(user):
             raise access.Forbidden()
         req.status = "approved" if approve else "rejected"
-        req.decided_by, req.decided_at, req.decision_note = user, utcnow(), (note or "").strip()[:1000]
+        req.decided_by, req.decided_at, req.decision_note = user, utcnow(), clean_text(note or "").strip()[:1000]
         req.save()
         audit.record(f"record.correction_{req.status}", req, user=user,
                      summary=f"{'Duyệt' if approve else 'Từ chối'} đề nghị đính chính #{req.id}")

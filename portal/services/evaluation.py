@@ -5,7 +5,6 @@ after the principal locks the checkpoint, a save becomes a change request with a
 the principal approves or rejects (seed 004). Permissions, locks and values are checked here, never
 only in the page.
 """
-import unicodedata
 from dataclasses import dataclass
 
 from portal.db import write_tx
@@ -15,8 +14,9 @@ from portal.models import (
     SchoolClass, Subject, SubjectResult, User,
 )
 from portal.models.base import utcnow
+from portal.text import clean_text
 
-from . import ServiceError, access, audit
+from . import ServiceError, access, audit, freeze, results
 
 MAX_COMMENT = 1000
 MAX_REASON = 1000
@@ -38,7 +38,8 @@ class Saved:
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text or "")
+    """NFC and nothing invisible (portal/text.py): a reason of zero-width spaces is an empty reason."""
+    return clean_text(text or "")
 
 
 def tested_at(klass: SchoolClass, subject: Subject, checkpoint: str, gs: GradeSubject | None = None) -> bool:
@@ -110,6 +111,19 @@ def _target(klass, subject: Subject | None, quality: str | None):
     raise ServiceError("Phẩm chất, năng lực không hợp lệ.")
 
 
+def ensure_supplementary_allowed(klass: SchoolClass, pupil: Pupil) -> None:
+    """Only a pupil who did not complete the grade (CHT) is evaluated again in summer (TT27 Điều 11 k.2).
+    Clearing a supplementary value stays possible, so a mistaken entry can be removed."""
+    outcome = results.end_of_year_outcome(klass, pupil)
+    if outcome == "CHT":
+        return
+    if not outcome:
+        raise ServiceError(f"{pupil.full_name} chưa đủ kết quả cuối năm; đánh giá bổ sung chỉ dành cho học sinh "
+                           "chưa hoàn thành chương trình lớp học.")
+    raise ServiceError(f"{pupil.full_name} có kết quả cuối năm {tt27.OUTCOMES[outcome]} ({outcome}), đã hoàn thành "
+                       "chương trình lớp học; đánh giá bổ sung chỉ dành cho học sinh Chưa hoàn thành (CHT).")
+
+
 def can_edit(user: User, klass: SchoolClass, subject: Subject | None) -> bool:
     if subject is None:
         return access.is_homeroom_of(user, klass)
@@ -153,14 +167,15 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
     reason = _nfc(reason).strip()
     if len(reason) > MAX_REASON:
         raise ServiceError(f"Lý do tối đa {MAX_REASON} ký tự.", field="reason")
-    from .signing import frozen  # late: signing builds on the evaluation services
-    if frozen(pupil, klass) is not None:
-        raise ServiceError("Học bạ của học sinh này đã vào quy trình ký số; mọi thay đổi phải qua đề nghị đính chính.")
     with write_tx():
+        # Checked here, under the write lock: a record may have entered the chain a moment ago.
+        freeze.ensure_open(pupil, klass)
         row = model.get_or_none(**key)
         old = getattr(row, field) if row is not None else ("" if field != "score" else None)
         if old == value:
             return Saved("unchanged", value, pupil=pupil)
+        if checkpoint == SUPPLEMENTARY and value not in ("", None):
+            ensure_supplementary_allowed(klass, pupil)
         if find_lock(klass, checkpoint) is not None:
             if not reason:
                 raise Locked("Thời điểm này đã khóa sổ. Ghi lý do để gửi đề nghị sửa đổi cho Hiệu trưởng duyệt.",
@@ -182,9 +197,14 @@ def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") ->
     """The principal approves (the change applies) or rejects a change request."""
     if not access.is_board(user):
         raise access.Forbidden()
-    if request.status != "pending":
-        raise ServiceError("Đề nghị này đã được xử lý.")
     with write_tx():
+        request = ChangeRequest.get_by_id(request.id)  # fresh, under the write lock: decided once only
+        if request.status != "pending":
+            raise ServiceError("Đề nghị này đã được xử lý.")
+        if approve:  # a request filed before the record entered the chain must not change it now
+            freeze.ensure_open(request.pupil, request.school_class)
+            if request.checkpoint == SUPPLEMENTARY and request.new_value:
+                ensure_supplementary_allowed(request.school_class, request.pupil)
         request.status = "approved" if approve else "rejected"
         request.decided_by, request.decided_at, request.decision_note = user, utcnow(), _nfc(note).strip()[:MAX_REASON]
         request.save()

@@ -12,7 +12,7 @@ from portal.models.base import nfc
 from . import ServiceError, audit
 from .collation import name_key
 from .identity import findings
-from .people import roles_of, save_pupil, save_staff
+from .people import frozen_refusal, roles_of, save_pupil, save_staff
 from .tables import Column, ImportReport, RowIssue, TableFileError, cell_text, map_headers, read_table, write_xlsx
 
 GENDER_WORDS = {"nam": 1, "1": 1, "male": 1, "m": 1, "nữ": 2, "nu": 2, "2": 2, "female": 2, "f": 2}
@@ -66,7 +66,7 @@ ROLE_BY_WORD = {nfc(label).casefold(): code for code, label in ROLES.items()} | 
 
 def _limits():
     cfg = current_app.config
-    return cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"]
+    return cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"], cfg["IMPORT_MAX_COLUMNS"], cfg["IMPORT_MAX_CELLS"]
 
 
 def _parse_cells(columns, index, raw_row, rownum, report) -> dict | None:
@@ -166,6 +166,11 @@ def validate_pupils(filename: str, data: bytes, year) -> ImportReport:
                 report.warnings.append(RowIssue(rownum, "Mã định danh cá nhân", finding + " Học sinh sẽ được đánh dấu cần rà soát."))
         else:
             report.warnings.append(RowIssue(rownum, "Mã định danh cá nhân", "Thiếu mã định danh; học sinh sẽ được đánh dấu cần rà soát."))
+        existing = Pupil.get_or_none(Pupil.code == code)
+        refusal = frozen_refusal(existing, values, klass) if existing is not None else None
+        if refusal:
+            report.errors.append(RowIssue(rownum, "Mã học sinh", refusal))
+            continue
         report.rows.append((rownum, values))
     return report
 

@@ -1,9 +1,10 @@
 """Writing pupils and staff (with their accounts): one transaction each, audited."""
 from portal.db import write_tx
-from portal.models import Pupil, SchoolClass, Staff, User, UserRole
-from portal.models.base import nfc, utcnow
+from portal.models import Enrolment, Pupil, SchoolClass, Staff, User, UserRole
+from portal.models.base import utcnow
+from portal.text import clean_line, clean_words
 
-from . import ServiceError, accounts, audit
+from . import ServiceError, accounts, audit, freeze
 from .identity import findings, masked
 from .school import enrol
 
@@ -24,7 +25,7 @@ def _clean(data: dict, fields) -> dict:
             if value is None and f not in NULLABLE:
                 value = ""
             if isinstance(value, str):
-                value = nfc(" ".join(value.split())) if f.endswith("name") else nfc(value.strip())
+                value = clean_words(value) if f.endswith("name") else clean_line(value)
             out[f] = value
     if "national_id" in out:
         out["national_id"] = out["national_id"] or None
@@ -73,21 +74,44 @@ def _changes(obj, values: dict) -> dict:
     return changed
 
 
+def _moves(pupil: Pupil, klass: SchoolClass | None) -> bool:
+    """Would enrolling the pupil in `klass` add or change a row of their quá trình học tập?"""
+    if klass is None:
+        return False
+    current = (Enrolment.select().join(SchoolClass)
+               .where((Enrolment.pupil == pupil) & (SchoolClass.year == klass.year_id) & (Enrolment.status == "active"))
+               .first())
+    return current is None or current.school_class_id != klass.id
+
+
+def changes_record(pupil: Pupil, values: dict, klass: SchoolClass | None) -> bool:
+    """Would saving these cleaned values (and this class) change what the pupil's records show?"""
+    shown = {k: v for k, v in values.items() if k != "review_note"}  # the note is not on the record
+    return bool(_changes(pupil, shown)) or _moves(pupil, klass)
+
+
+def frozen_refusal(pupil: Pupil, data: dict, klass: SchoolClass | None) -> str | None:
+    """The message an import row gets when saving it would change a frozen record, else None."""
+    rows = freeze.pupil_records(pupil)
+    if rows and changes_record(pupil, _clean(data, PUPIL_FIELDS), klass):
+        return freeze.message(rows[0], with_year=True)
+    return None
+
+
 def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, school) -> Pupil:
-    """Create or update a pupil and put them in `klass`; flags id/date/sex disagreements for review."""
+    """Create or update a pupil and put them in `klass`; flags id/date/sex disagreements for review.
+    Refused when it would change a record in the signing chain (or this year's issued record)."""
     values = _clean(data, PUPIL_FIELDS)
-    if _taken(Pupil, "code", values["code"], pupil):
-        raise ServiceError("Mã học sinh đã tồn tại.", field="code")
-    if values.get("national_id") and _taken(Pupil, "national_id", values["national_id"], pupil):
-        raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
-    if pupil is not None:
-        from portal.models import RecordVersion
-        in_chain = RecordVersion.select().where((RecordVersion.pupil == pupil)
-                                                & RecordVersion.status.in_(["signing", "issued"]))
-        if in_chain.exists() and _changes(pupil, values):
-            raise ServiceError("Học bạ của học sinh này đã vào quy trình ký số; sửa thông tin cần đề nghị đính chính.")
     values["review_note"] = review_note(values.get("national_id"), values["born_on"], values["gender"])
     with write_tx():
+        if pupil is not None:
+            pupil = Pupil.get_by_id(pupil.id)  # fresh, under the write lock
+        if _taken(Pupil, "code", values["code"], pupil):
+            raise ServiceError("Mã học sinh đã tồn tại.", field="code")
+        if values.get("national_id") and _taken(Pupil, "national_id", values["national_id"], pupil):
+            raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
+        if pupil is not None and changes_record(pupil, values, klass):
+            freeze.ensure_pupil_open(pupil)
         pupil = _upsert(Pupil, pupil, values, "pupil", "học sinh")
         if klass is not None:
             enrol(pupil, klass, school)
@@ -102,6 +126,9 @@ def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dic
     username = (username or "").strip().lower() or None
     new_password = None
     with write_tx():
+        if staff is not None:
+            staff = Staff.get_by_id(staff.id)  # fresh, under the write lock
+            freeze.ensure_signer_open(staff, {k: v for k, v in values.items() if getattr(staff, k) != v})
         staff = _upsert(Staff, staff, values, "staff", "cán bộ")
         user = User.get_or_none(User.staff == staff)
         if user is None and username:

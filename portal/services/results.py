@@ -12,8 +12,9 @@ from portal.models import (
     CHECKPOINTS, CalendarDate, GradeSubject, QualityResult, SchoolClass, Subject, SubjectResult, YearResult,
 )
 from portal.models.base import utcnow
+from portal.text import clean_text
 
-from . import ServiceError, access, audit
+from . import ServiceError, access, audit, freeze
 from .school import class_roster
 
 CHECKPOINT_ORDER = list(CHECKPOINTS)
@@ -103,6 +104,17 @@ def outcomes(klass, pupil, subjects, sres, qres) -> tuple[str, str]:
     return outcome, tt27.year_outcome(*bs) if bs else ""
 
 
+def end_of_year_outcome(klass, pupil) -> str:
+    """One pupil's end-of-year outcome from the CN values ('' while any is missing), in a few queries."""
+    subjects = grade_subjects(klass)
+    sres = {(r.pupil_id, r.subject_id, r.checkpoint): r for r in SubjectResult.select().where(
+        (SubjectResult.school_class == klass) & (SubjectResult.pupil == pupil) & (SubjectResult.checkpoint == "CN"))}
+    qres = {(r.pupil_id, r.quality, r.checkpoint): r for r in QualityResult.select().where(
+        (QualityResult.school_class == klass) & (QualityResult.pupil == pupil) & (QualityResult.checkpoint == "CN"))}
+    inputs = end_of_year_inputs(klass, pupil, subjects, sres, qres)
+    return tt27.year_outcome(*inputs) if inputs else ""
+
+
 @dataclass
 class SummaryRow:
     pupil: object
@@ -180,13 +192,17 @@ def finalize_outcomes(user, klass: SchoolClass) -> dict[str, int]:
     """Store each pupil's end-of-year outcome (and award suggestions) once every value is in."""
     if not (access.is_homeroom_of(user, klass) or access.is_board(user)):
         raise access.Forbidden()
-    subjects, rows, _ = class_summary(klass, "CN")
-    incomplete = [r.pupil.full_name for r in rows if not r.outcome]
-    if incomplete:
-        raise ServiceError(f"Còn {len(incomplete)} học sinh chưa đủ kết quả cuối năm, ví dụ: {', '.join(incomplete[:3])}.")
     tally = defaultdict(int)
     with write_tx():
+        subjects, rows, _ = class_summary(klass, "CN")
+        incomplete = [r.pupil.full_name for r in rows if not r.outcome]
+        if incomplete:
+            raise ServiceError(f"Còn {len(incomplete)} học sinh chưa đủ kết quả cuối năm, ví dụ: {', '.join(incomplete[:3])}.")
+        frozen = {rv.pupil_id for rv in freeze.class_records(klass)}
         for r in rows:
+            if r.pupil.id in frozen:  # its outcome is already on the record being signed; nothing may change
+                tally[r.outcome] += 1
+                continue
             year, _ = YearResult.get_or_create(pupil=r.pupil, school_class=klass)
             year.outcome = r.outcome
             if not year.awards:
@@ -205,18 +221,19 @@ def decide_promotion(user, klass: SchoolClass, pupil, decision: str, note: str =
         raise access.Forbidden()
     if decision not in ("promote", "repeat"):
         raise ServiceError("Quyết định không hợp lệ.")
-    subjects, rows, _ = class_summary(klass, "CN")
-    row = next((r for r in rows if r.pupil.id == pupil.id), None)
-    if row is None or row.outcome != "CHT":
-        raise ServiceError("Chỉ quyết định cho học sinh chưa hoàn thành chương trình lớp học.")
-    if not row.supplementary:
-        raise ServiceError("Học sinh chưa có kết quả đánh giá bổ sung.")
-    if tt27.after_supplementary(row.supplementary) == "completed":
-        raise ServiceError("Sau đánh giá bổ sung học sinh đã hoàn thành; không cần quyết định.")
     with write_tx():
+        freeze.ensure_open(pupil, klass)
+        subjects, rows, _ = class_summary(klass, "CN")
+        row = next((r for r in rows if r.pupil.id == pupil.id), None)
+        if row is None or row.outcome != "CHT":
+            raise ServiceError("Chỉ quyết định cho học sinh chưa hoàn thành chương trình lớp học.")
+        if not row.supplementary:
+            raise ServiceError("Học sinh chưa có kết quả đánh giá bổ sung.")
+        if tt27.after_supplementary(row.supplementary) == "completed":
+            raise ServiceError("Sau đánh giá bổ sung học sinh đã hoàn thành; không cần quyết định.")
         year, _ = YearResult.get_or_create(pupil=pupil, school_class=klass)
         year.outcome, year.supplementary_outcome = "CHT", row.supplementary
-        year.decision, year.decision_note = decision, (note or "").strip()[:1000]
+        year.decision, year.decision_note = decision, clean_text(note or "").strip()[:1000]
         year.decided_by, year.decided_at = user, utcnow()
         year.save()
         audit.record("evaluation.promotion_decided", year, user=user,

@@ -3,7 +3,7 @@ from flask import current_app
 
 from portal.db import write_tx
 
-from . import ServiceError, access, audit, evaluation, results
+from . import ServiceError, access, audit, evaluation, freeze, results
 from .school import class_roster
 from .tables import Column, ImportReport, RowIssue, TableFileError, cell_text, map_headers, read_table, write_xlsx
 
@@ -42,7 +42,8 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
     cols = columns(tested)
     cfg = current_app.config
     try:
-        table = read_table(filename, data, cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"])
+        table = read_table(filename, data, cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"],
+                           cfg["IMPORT_MAX_COLUMNS"], cfg["IMPORT_MAX_CELLS"])
         index = map_headers(table[0], cols)
     except TableFileError as err:
         report.file_error = err.message
@@ -50,6 +51,7 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
     pupils = {p.code: p for p in class_roster(klass)}
     current = results.subject_results(klass, [cp], subject)
     locked = evaluation.find_lock(klass, cp) is not None
+    frozen = {rv.pupil_id: rv for rv in freeze.class_records(klass)}
     seen = {}
     for rownum, raw in enumerate(table[1:], start=2):
         if all(v is None or not str(v).strip() for v in raw):
@@ -78,13 +80,37 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
         if changed and locked:
             report.errors.append(RowIssue(rownum, "", "Thời điểm này đã khóa sổ: thay đổi phải gửi đề nghị từng ô, có lý do, để Hiệu trưởng duyệt."))
             continue
+        if changed and pupil.id in frozen:
+            report.errors.append(RowIssue(rownum, "Mã học sinh", freeze.message(frozen[pupil.id])))
+            continue
         if changed:
             report.rows.append((rownum, pupil, changed))
     if report.ok:
+        _write(user, klass, subject, cp, report)
+    return report
+
+
+class _RowRefused(Exception):
+    def __init__(self, issue: RowIssue):
+        self.issue = issue
+
+
+def _write(user, klass, subject, cp, report: ImportReport) -> None:
+    """All rows in one transaction; a row refused now (its record entered the chain since the check, say)
+    undoes every row and is reported like a validation error."""
+    labels = {"level": "Mức đạt được", "score": "Điểm KTĐK", "comment": "Nhận xét"}
+    try:
         with write_tx():
             for rownum, pupil, changed in report.rows:
                 for field, value in changed.items():
-                    evaluation.save(user, klass, pupil.id, cp, field, "" if value is None else value, subject=subject)
+                    try:
+                        evaluation.save(user, klass, pupil.id, cp, field, "" if value is None else value,
+                                        subject=subject)
+                    except ServiceError as err:
+                        label = "Mã học sinh" if isinstance(err, freeze.Frozen) else labels[field]
+                        raise _RowRefused(RowIssue(rownum, label, err.message)) from None
             audit.record("evaluation.imported", klass, user=user,
                          summary=f"Nhập {subject.name} lớp {klass.name} {cp}: {len(report.rows)} dòng")
-    return report
+    except _RowRefused as refused:
+        report.errors.append(refused.issue)
+        report.rows = []

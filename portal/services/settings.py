@@ -6,11 +6,15 @@ from portal.models import (
     CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment,
 )
 
-from . import ServiceError, audit
+from portal.text import clean_line
+
+from . import ServiceError, audit, freeze
 from .school import seed_curriculum
 
 SCHOOL_FIELDS = ("name", "code", "level", "department", "authority", "province", "place_of_issue", "address",
                  "phone", "email", "homeroom_enters_all_subjects")
+PRINTED_SCHOOL_FIELDS = ("name", "code", "level", "department", "authority", "province", "place_of_issue")
+PRINTED_SUBJECT_FIELDS = ("name", "kind", "assessment", "ministry_code", "sort_order")
 
 
 def school_or_none() -> School | None:
@@ -24,6 +28,9 @@ def save_school(school: School | None, data: dict) -> School:
             school = School.create(**values)
             seed_curriculum(school.level)
         else:
+            school = School.get_by_id(school.id)
+            if any(k in values and values[k] != getattr(school, k) for k in PRINTED_SCHOOL_FIELDS):
+                freeze.ensure_none_signing("sửa tên, mã, cấp học, cơ quan quản lý hay địa danh của trường")
             for k, v in values.items():
                 setattr(school, k, v)
             school.save()
@@ -49,7 +56,9 @@ def set_calendar(year: SchoolYear, dates: dict[int, dt.date | None]) -> None:
 
 
 def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id: int, homeroom_id: int) -> SchoolClass:
-    name = name.strip().upper()
+    name = clean_line(name or "").upper()
+    if not name:
+        raise ServiceError("Vui lòng nhập tên lớp.", field="name")
     dup = SchoolClass.select().where((SchoolClass.year == year) & (SchoolClass.name == name))
     if klass is not None:
         dup = dup.where(SchoolClass.id != klass.id)
@@ -57,6 +66,11 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
         raise ServiceError(f"Lớp {name} đã có trong năm học {year.name}.", field="name")
     homeroom = Staff.get_or_none(Staff.id == homeroom_id) if homeroom_id else None
     with write_tx():
+        if dup.exists():  # again, under the write lock
+            raise ServiceError(f"Lớp {name} đã có trong năm học {year.name}.", field="name")
+        if klass is not None:
+            klass = SchoolClass.get_by_id(klass.id)
+            _ensure_class_open(klass, name, int(grade_id), homeroom.id if homeroom else None)
         if klass is None:
             klass = SchoolClass.create(year=year, name=name, grade=grade_id, homeroom=homeroom)
             audit.record("class.created", klass, summary=f"Tạo lớp {name}")
@@ -68,6 +82,21 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
             audit.record("class.updated", klass, summary=f"Sửa lớp {name}", old=old,
                          new=(name, grade_id, homeroom_id or None))
     return klass
+
+
+def _ensure_class_open(klass: SchoolClass, name: str, grade_id: int, homeroom_id) -> None:
+    """The class name and grade are printed on every record of the class and in each pupil's quá trình học
+    tập; the homeroom teacher signs and is named on the record. Refuse changing them while a record shows
+    them: name and grade once any record is in the chain or issued, the homeroom teacher while a record
+    is in the chain (a replacement may be needed for the summer's second wave, after the first is issued)."""
+    if name != klass.name or grade_id != klass.grade_id:
+        rows = freeze.class_records(klass)
+        if rows:
+            raise freeze.Frozen(freeze.class_message(klass, rows, "đổi tên hoặc khối của"), field="name")
+    if homeroom_id != klass.homeroom_id:
+        rows = freeze.class_records(klass, ("signing",))
+        if rows:
+            raise freeze.Frozen(freeze.class_message(klass, rows, "đổi giáo viên chủ nhiệm của"), field="homeroom")
 
 
 def delete_class(klass: SchoolClass) -> None:
@@ -104,7 +133,19 @@ def remove_assignment(ta: TeachingAssignment) -> None:
 def save_subject(subject: Subject, data: dict, grades: dict[int, tuple[bool, bool, str]]) -> None:
     """Update a subject and where it is taught: grade id → (taught, optional, tested_at)."""
     with write_tx():
-        for k in ("name", "kind", "assessment", "ministry_code", "sort_order"):
+        subject = Subject.get_by_id(subject.id)
+        # Which grades' records would show a different subject list: where it starts or stops being
+        # taught, becomes optional, or is tested at other checkpoints; every grade teaching it when the
+        # subject's own printed fields change.
+        current = {gs.grade_id: (bool(gs.is_optional), gs.tested_at)
+                   for gs in GradeSubject.select().where(GradeSubject.subject == subject)}
+        wanted = {g: (bool(optional), tested_at) for g, (taught, optional, tested_at) in grades.items() if taught}
+        touched = {g for g in grades if wanted.get(g) != current.get(g)}
+        if any(data.get(k) is not None and data[k] != getattr(subject, k) for k in PRINTED_SUBJECT_FIELDS):
+            touched |= set(current)
+        if touched:
+            freeze.ensure_none_signing(f"sửa môn {subject.name}", grades=touched)
+        for k in PRINTED_SUBJECT_FIELDS:
             if k in data and data[k] is not None:
                 setattr(subject, k, data[k])
         subject.save()

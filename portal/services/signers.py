@@ -143,3 +143,38 @@ def revoke_authorisation(principal: User, row: SigningAuthorisation) -> None:
     with write_tx():
         SigningAuthorisation.update(revoked_at=utcnow()).where(SigningAuthorisation.id == row.id).execute()
         audit.record("signing.authorisation_revoked", row, user=principal, summary="Thu hồi ủy quyền ký học bạ")
+
+
+def set_tax_code(admin: User, tax_code: str) -> None:
+    """The school's tax code (MST), which its organisation certificate must name."""
+    import re
+
+    if not access.is_admin(admin):
+        raise access.Forbidden()
+    tax_code = re.sub(r"\s", "", tax_code or "")
+    if not re.fullmatch(r"\d{10}(-\d{3})?", tax_code):
+        raise ServiceError("Mã số thuế gồm 10 chữ số (đơn vị phụ thuộc: 10 chữ số, dấu gạch, 3 chữ số).", field="tax_code")
+    school = School.current()
+    with write_tx():
+        School.update(tax_code=tax_code).where(School.id == school.id).execute()
+        audit.record("school.tax_code", school, user=admin, summary=f"Mã số thuế của trường: {tax_code}")
+
+
+def trust_overview() -> dict:
+    """What the administrator's trust page shows: the seal, organisation certificates, renewals due."""
+    from .timestamps import due_for_renewal
+
+    school = School.current()
+    org_certs = list(Certificate.select(Certificate, User).join(User)
+                     .where((Certificate.purpose == "organisation") & (Certificate.is_active == True))  # noqa: E712
+                     .order_by(Certificate.uploaded_at.desc()))
+    due = list(due_for_renewal())
+    from portal.models import RecordVersion
+    lta = RecordVersion.select().where((RecordVersion.status == "issued") & (RecordVersion.ltv_level == "B-LTA")).count()
+    weak = RecordVersion.select().where((RecordVersion.status == "issued") & (RecordVersion.ltv_level != "B-LTA")).count()
+    return {"school": school, "org_certs": org_certs, "due": due, "lta": lta, "weak": weak}
+
+
+def authorisations():
+    return list(SigningAuthorisation.select(SigningAuthorisation, User).join(User, on=SigningAuthorisation.user)
+                .order_by(SigningAuthorisation.starts_on.desc()))

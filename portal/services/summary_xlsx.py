@@ -9,15 +9,16 @@ from portal.grading import tt27
 from portal.models import CHECKPOINTS
 
 from . import results
+from .tables import append_row, sheet_title
 
 
 def summary_workbook(klass, cp: str) -> bytes:
     subjects, rows, counts = results.class_summary(klass, cp)
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = f"Lớp {klass.name} {cp}"
-    ws.append([f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC — LỚP {klass.name} — NĂM HỌC {klass.year.name}"])
-    ws.append([CHECKPOINTS.get(cp, "Đánh giá bổ sung")])
+    ws.title = sheet_title(f"Lớp {klass.name} {cp}")
+    append_row(ws, [f"BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC — LỚP {klass.name} — NĂM HỌC {klass.year.name}"])
+    append_row(ws, [CHECKPOINTS.get(cp, "Đánh giá bổ sung")])
     header = ["STT", "Mã học sinh", "Họ và tên"]
     for info in subjects:
         header.append(info.subject.name)
@@ -26,7 +27,7 @@ def summary_workbook(klass, cp: str) -> bytes:
     header += list(tt27.ALL_QUALITIES.values())
     if cp == "CN":
         header += ["Kết quả", "Khen thưởng", "Sau đánh giá bổ sung"]
-    ws.append(header)
+    append_row(ws, header)
     for i, r in enumerate(rows, start=1):
         line = [i, r.pupil.code, r.pupil.full_name]
         for info in subjects:
@@ -36,7 +37,7 @@ def summary_workbook(klass, cp: str) -> bytes:
         line += [r.qualities.get(q, "") for q in tt27.ALL_QUALITIES]
         if cp == "CN":
             line += [r.outcome, r.year.awards if r.year else "", r.supplementary]
-        ws.append(line)
+        append_row(ws, line)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -15,7 +15,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import ServiceError
+from portal.text import clean_text, clean_words
+
+from . import ServiceError, xlsx_scan
 
 
 class TableFileError(ServiceError):
@@ -58,17 +60,20 @@ def normalise_header(text) -> str:
     return " ".join(text.split())
 
 
-def read_table(filename: str, data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
-    """The first sheet (or the CSV) as rows of cell values, header first; trailing blank rows dropped."""
+def read_table(filename: str, data: bytes, max_rows: int, max_unzipped: int, max_columns: int = 100,
+               max_cells: int = 200_000) -> list[list]:
+    """The first sheet (or the CSV) as rows of cell values, header first; trailing blank rows dropped.
+    Rows, columns and cells are capped before anything is loaded in full."""
     name = (filename or "").lower()
     if not data:
         raise TableFileError("Tệp tải lên đang trống.")
+    caps = xlsx_scan.Caps(rows=max_rows, columns=max_columns, cells=max_cells)
     if name.endswith(".xls"):
         raise TableFileError("Định dạng .xls cũ không được hỗ trợ. Vui lòng mở tệp bằng Excel và lưu lại dạng .xlsx.")
     if name.endswith(".xlsx"):
-        rows = _read_xlsx(data, max_rows, max_unzipped)
+        rows = _read_xlsx(data, caps, max_unzipped)
     elif name.endswith(".csv"):
-        rows = _read_csv(data, max_rows)
+        rows = _read_csv(data, caps)
     else:
         raise TableFileError("Chỉ nhận tệp .xlsx hoặc .csv.")
     while rows and all(_blank(v) for v in rows[-1]):
@@ -82,7 +87,7 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
+def _read_xlsx(data: bytes, caps, max_unzipped: int) -> list[list]:
     bad = "Tệp không phải là tệp Excel .xlsx hợp lệ (có thể là tệp khác được đổi tên). Vui lòng dùng tệp mẫu."
     buf = io.BytesIO(data)
     if not zipfile.is_zipfile(buf):
@@ -91,19 +96,21 @@ def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
         with zipfile.ZipFile(buf) as zf:
             if sum(i.file_size for i in zf.infolist()) > max_unzipped:
                 raise TableFileError("Nội dung tệp Excel quá lớn. Vui lòng chia nhỏ danh sách.")
-            if "xl/workbook.xml" not in zf.namelist():
-                raise TableFileError(bad)
+            size = xlsx_scan.measure(zf, caps)
         wb = openpyxl.load_workbook(buf, read_only=True, data_only=True)
     except TableFileError:
         raise
-    except Exception:  # openpyxl raises many kinds on malformed parts
+    except xlsx_scan.TooLarge as err:
+        raise TableFileError(err.message) from None
+    except Exception:  # openpyxl and zipfile raise many kinds on malformed parts
         raise TableFileError(bad) from None
     try:
         ws = wb.worksheets[0]
+        ws.reset_dimensions()  # the declared size is not trusted: rows are as wide as the widest value
         rows = []
-        for row in ws.iter_rows(values_only=True):
-            if len(rows) > max_rows:
-                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {max_rows} dòng dữ liệu).")
+        for row in ws.iter_rows(values_only=True, max_col=max(size.columns, 1)):
+            if len(rows) > caps.rows:
+                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {caps.rows} dòng dữ liệu).")
             rows.append(list(row))
         return rows
     except TableFileError:
@@ -114,7 +121,7 @@ def _read_xlsx(data: bytes, max_rows: int, max_unzipped: int) -> list[list]:
         wb.close()
 
 
-def _read_csv(data: bytes, max_rows: int) -> list[list]:
+def _read_csv(data: bytes, caps) -> list[list]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -126,11 +133,24 @@ def _read_csv(data: bytes, max_rows: int) -> list[list]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = []
+    too_many = TableFileError(f"Tệp có quá nhiều ô dữ liệu (tối đa {caps.cells:,} ô).".replace(",", ".")
+                              + " Vui lòng chia nhỏ tệp hoặc xóa các dòng, cột thừa.")
+    # Each field but the last of a line ends with a delimiter: an upper bound, counted before parsing.
+    if text.count(dialect.delimiter) > caps.cells:
+        raise too_many
+    rows, cells = [], 0
     try:
         for row in csv.reader(io.StringIO(text), dialect):
-            if len(rows) > max_rows:
-                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {max_rows} dòng dữ liệu).")
+            if len(rows) > caps.rows:
+                raise TableFileError(f"Tệp có quá nhiều dòng (tối đa {caps.rows} dòng dữ liệu).")
+            while row and not row[-1].strip():
+                row.pop()  # trailing empty fields (a spreadsheet's empty columns) are no columns
+            if len(row) > caps.columns:
+                raise TableFileError(f"Tệp có quá nhiều cột (tối đa {caps.columns} cột). "
+                                     "Vui lòng dùng tệp mẫu và xóa các cột thừa.")
+            cells += len(row)
+            if cells > caps.cells:
+                raise too_many
             rows.append(row)
     except csv.Error:
         raise TableFileError("Không đọc được tệp CSV: định dạng không hợp lệ.") from None
@@ -161,20 +181,47 @@ def cell_text(value) -> str:
         value = int(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
-    return unicodedata.normalize("NFC", " ".join(str(value).split()))
+    return clean_words(str(value))
 
 
-def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes: list[str] | None = None) -> bytes:
+# A spreadsheet reads a cell typed with one of these first as a formula (formula injection, OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BAD_TITLE = str.maketrans({ch: " " for ch in "[]:*?/\\"})
+
+
+def export_value(value):
+    """A value as an exported cell holds it: text cleaned (openpyxl refuses control characters, and
+    records stored before text was cleaned at the door may hold some)."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def append_row(ws, values) -> None:
+    """Append a row whose text always stays text: "=HYPERLINK(…)" typed as a name is shown, never run."""
+    raw = list(values)
+    ws.append([export_value(v) for v in raw])
+    for cell, original in zip(ws[ws.max_row], raw):
+        if isinstance(original, str) and (original.startswith(FORMULA_START)
+                                          or str(cell.value).startswith(FORMULA_START)):
+            cell.data_type = "s"
+            cell.quotePrefix = True  # and stays text when someone edits the cell in Excel
+
+
+def sheet_title(text: str) -> str:
+    """A worksheet name Excel accepts: none of []:*?/\\, at most 31 characters."""
+    return " ".join(clean_text(text, multiline=False).translate(_BAD_TITLE).split())[:31] or "Sheet"
+
+
+def write_xlsx(sheet_title_text: str, columns: list[Column], rows: list[list], notes: list[str] | None = None) -> bytes:
     """A workbook whose first sheet has the header and rows; text columns stay text (no lost zeros)."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.title = sheet_title
-    ws.append([c.label + (" *" if c.required else "") for c in columns])
+    ws.title = sheet_title(sheet_title_text)
+    append_row(ws, [c.label + (" *" if c.required else "") for c in columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for row in rows:
-        ws.append(row)
+        append_row(ws, row)
     # Text columns stay text for the rows a user will fill (Excel would drop a national id's leading 0).
     last = max(len(rows) + 1, 1000)
     for i, c in enumerate(columns, start=1):
@@ -192,7 +239,7 @@ def write_xlsx(sheet_title: str, columns: list[Column], rows: list[list], notes:
     if notes:
         guide = wb.create_sheet("Hướng dẫn")
         for line in notes:
-            guide.append([line])
+            append_row(guide, [line])
         guide.column_dimensions["A"].width = 110
     out = io.BytesIO()
     wb.save(out)

@@ -31,13 +31,37 @@ def field_name(role: str) -> str:
 
 
 def add_fields(pdf: bytes, boxes: dict[str, tuple]) -> bytes:
-    """One empty signature field per role, at the box the layout reserved for it."""
+    """One empty signature field per role, at the box the layout reserved for it; and the PDF/A metadata
+    made consistent before the first signature freezes it: the Info dictionary's Producer equal to the
+    XMP's (pyHanko rewrites the XMP producer on every update), each associated file listed once in /AF."""
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for role, (page, x1, y1, x2, y2) in boxes.items():
         fields.append_signature_field(writer, fields.SigFieldSpec(field_name(role), on_page=page, box=(x1, y1, x2, y2)))
+    _tidy_pdfa(writer)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _tidy_pdfa(writer) -> None:
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    if writer._info is not None:
+        info = writer._info.get_object()
+        info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+        writer.mark_update(writer._info)
+    files = writer.root.get("/AF")
+    if files is not None:
+        seen, unique = set(), generic.ArrayObject()
+        for ref in files:
+            key = (ref.idnum, ref.generation) if isinstance(ref, generic.IndirectObject) else id(ref)
+            if key not in seen:
+                seen.add(key)
+                unique.append(ref)
+        if len(unique) != len(files):
+            writer.root[generic.NameObject("/AF")] = unique
+            writer.update_root()
 
 
 def _stamp_style():

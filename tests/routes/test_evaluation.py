@@ -3,7 +3,7 @@ import pytest
 
 from portal.db import db
 from portal.models import (
-    ChangeRequest, EvaluationChange, EvaluationLock, QualityResult, SchoolClass, Subject, SubjectResult, User,
+    ChangeRequest, EvaluationChange, EvaluationLock, QualityResult, SchoolClass, Subject, SubjectResult,
 )
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -225,7 +225,32 @@ def test_pages_render_for_every_entry_layout(gv5a):
 
 
 def test_home_shows_the_teachers_todo_first(gv5a):
-    text = gv5a.get("/").get_data(as_text=True)
-    assert text.index("Việc cần làm") < text.index("Lớp chủ nhiệm")
+    """The to-do list comes before the class, names only the teacher's class, and counts what is missing:
+    one more empty Tiếng Việt level shows as one more in its line."""
+    import re
+    klass, tv, _ = ids("5A")
+
+    def todo():
+        text = gv5a.get("/").get_data(as_text=True)
+        assert text.index("Việc cần làm") < text.index("Lớp chủ nhiệm")
+        section = text[text.index('id="todo"'):text.index("</section>", text.index('id="todo"'))]
+        line = re.search(r'href="/danh-gia/lop/%d/mon/%d/(\w+)">Tiếng Việt</a>:\s*còn thiếu (\d+) mức' % (klass, tv),
+                         section)
+        return section, (line.group(1), int(line.group(2))) if line else (None, 0)
+
+    section, (cp, missing) = todo()
+    assert "Lớp 5A" in section and "Lớp 5B" not in section and "Lớp 1A" not in section
+    assert all(f"/danh-gia/lop/{klass}/" in href for href in re.findall(r'href="([^"]+)"', section))
+    cp = cp or re.search(r'/danh-gia/lop/\d+/(?:mon/\d+|pcnl)/(\w+)"', section).group(1)
     with db.connection_context():
-        assert User.get(User.username == "gvcn.5a")
+        filled = SubjectResult.select().where((SubjectResult.school_class == klass) & (SubjectResult.subject == tv)
+                                              & (SubjectResult.checkpoint == cp) & (SubjectResult.level != "")).first()
+        if filled is not None:  # one more missing
+            SubjectResult.update(level="").where(SubjectResult.id == filled.id).execute()
+            expected = missing + 1
+        else:  # nothing entered yet at this checkpoint: one fewer missing
+            assert missing > 0
+            pupil = SchoolClass.get_by_id(klass).enrolments.first().pupil_id
+            SubjectResult.create(school_class=klass, subject=tv, checkpoint=cp, pupil=pupil, level="T")
+            expected = missing - 1
+    assert todo()[1] == (cp if expected else None, expected)

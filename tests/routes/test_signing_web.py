@@ -1,9 +1,12 @@
 """Signing through the web: batch with one passphrase, progress, certificate upload, permissions."""
 import io
 
+import pytest
+
 from portal.db import db
 from portal.models import RecordVersion, SchoolClass, SigningJob
 from portal.signing.pki import TestPKI
+from tests.conftest import Browser
 
 
 def class_id(name):
@@ -43,9 +46,16 @@ def test_homeroom_cannot_batch_another_class(demo_browser):
     assert resp.status_code == 422 and "Không có học bạ nào" in resp.get_data(as_text=True)
 
 
-def test_subject_teacher_and_admin_cannot_open_signing(demo_browser):
-    demo_browser.login("gv.tienganh")
-    assert demo_browser.get("/ky/").status_code == 403
+@pytest.mark.parametrize("username", ["gv.tienganh", "admin"])
+def test_subject_teacher_and_admin_cannot_open_signing(demo_app, username):
+    """Neither the page nor a batch: the refusal is the server's, not a hidden button."""
+    browser = Browser(demo_app.test_client())
+    browser.login(username)
+    assert browser.get("/ky/").status_code == 403
+    resp = browser.post("/ky/", {"scope": "all", "wave": "1", "secret": "demo1234"}, form_page="/")
+    assert resp.status_code == 403
+    with db.connection_context():
+        assert not SigningJob.select().exists() and not RecordVersion.select().where(RecordVersion.step > 0).exists()
 
 
 def test_certificate_upload_form(demo_browser, demo_app, tmp_path):

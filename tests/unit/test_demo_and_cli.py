@@ -36,7 +36,11 @@ def test_demo_refuses_non_empty_database(demo_app):
     assert result.exit_code == 1 and "--reset" in result.output
 
 
-def test_demo_reset_seeds_again(demo_app):
+def test_demo_reset_seeds_again(demo_app, tmp_path):
+    from portal.signing.responder import free_port
+
+    # A new demo PKI of its own (the session's demo PKI stays as the other tests' copies expect it).
+    demo_app.config.update(DEMO_PKI_DIR=str(tmp_path / "new-demo-pki"), DEMO_PKI_PORT=free_port())
     runner = demo_app.test_cli_runner()
     with db.connection_context():
         Pupil.update(full_name="Đã Sửa").where(Pupil.id == 1).execute()

@@ -8,7 +8,7 @@ from portal.services import records
 from portal.services.documents import render_record
 from tests import factories
 from tests.documents_helpers import (
-    EVERY_DIACRITIC, NAME, attachment, collapse, info_custom, json_of, make_record_pupil, pdf_text, run,
+    EVERY_DIACRITIC, NAME, attachment, collapse, info_custom, json_of, make_record_pupil, pdf_text, pdfa3b_problems, run,
 )
 
 
@@ -62,18 +62,58 @@ def test_attachment_is_the_record_and_its_hash_is_in_the_metadata(rendered, tmp_
 
 
 def test_pdfa_3b_with_the_data_as_associated_file(rendered):
+    """Every PDF/A-3B structural rule checked by documents_helpers.pdfa3b_problems, and the data is the
+    associated file, related as /Data, with its MIME type."""
     from pyhanko.pdf_utils.reader import PdfFileReader
     path, *_ = rendered
+    assert pdfa3b_problems(path) == []
     with open(path, "rb") as fh:
-        reader = PdfFileReader(fh)
-        root = reader.root
-        xmp = root["/Metadata"].get_object().data.decode("utf-8")
-        assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
-        af = root["/AF"]
-        names = [spec.get_object()["/F"] for spec in af]
-        assert "hocba.json" in [str(n) for n in names]
-        assert str(af[0].get_object()["/AFRelationship"]) == "/Data"
-        assert "/OutputIntents" in root
+        root = PdfFileReader(fh).root
+        specs = [spec.get_object() for spec in root["/AF"]]
+        data = next(s for s in specs if str(s["/F"]) == "hocba.json")
+        assert str(data["/AFRelationship"]) == "/Data"
+        assert str(data["/EF"]["/F"].get_object()["/Subtype"]) == "/application/json"
+
+
+def _xmp_part_2(w):
+    from pyhanko.pdf_utils import generic
+    meta = w.root["/Metadata"].get_object()
+    data = meta.data.replace(b'pdfaid:part="3"', b'pdfaid:part="2"').replace(b"<pdfaid:part>3<", b"<pdfaid:part>2<")
+    assert data != meta.data
+    w.root["/Metadata"] = w.add_object(generic.StreamObject(
+        {generic.NameObject("/Type"): generic.NameObject("/Metadata"),
+         generic.NameObject("/Subtype"): generic.NameObject("/XML")}, stream_data=data))
+
+
+def _no_output_intent(w):
+    from pyhanko.pdf_utils import generic
+    w.root["/OutputIntents"] = generic.ArrayObject([])
+
+
+def _no_af(w):
+    del w.root["/AF"]
+
+
+@pytest.mark.parametrize("damage, problem", [
+    (_xmp_part_2, "pdfaid:part is not 3"),
+    (_no_output_intent, "no /GTS_PDFA1 output intent"),
+    (_no_af, "no /AF array on the catalog"),
+], ids=["xmp-part", "output-intent", "af"])
+def test_the_pdfa_check_can_fail(rendered, tmp_path, damage, problem):
+    """The checker is not a rubber stamp: a copy changed in one place (an incremental update) is reported
+    for that place."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    path, *_ = rendered
+    w = IncrementalPdfFileWriter(io.BytesIO(path.read_bytes()))
+    damage(w)
+    w.update_root()
+    out = io.BytesIO()
+    w.write(out)
+    (tmp_path / "broken.pdf").write_bytes(out.getvalue())
+    problems = pdfa3b_problems(tmp_path / "broken.pdf")
+    assert any(problem in p for p in problems), problems
 
 
 def test_every_page_has_the_code_and_page_numbers(rendered):

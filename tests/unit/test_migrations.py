@@ -36,15 +36,26 @@ def test_migrated_schema_equals_models(tmp_path):
     assert _schema(migrated) == _schema(declared)
 
 
-def test_upgrade_is_idempotent_and_down_reverts(tmp_path):
-    init_db(str(tmp_path / "db.sqlite3"))
-    first = upgrade()
+def test_upgrade_is_idempotent_and_each_down_restores_the_schema_before_it(tmp_path):
+    """Applied one at a time, then reverted one at a time: after each down() the schema is exactly the
+    one that migration started from (the empty file for the first)."""
+    path = tmp_path / "db.sqlite3"
+    init_db(str(path))
+    names = [m.name for m in migration_runner().migrations()]
+    assert names, "no migrations found"
+    before = [_schema(path)]
+    with db.connection_context():
+        for name in names:
+            assert migration_runner().up(target=name) == [name]
+            before.append(_schema(path))
+    assert before[0] == {} and "pupil" in before[1], "the snapshots see what the migrations wrote"
     assert upgrade() == []
     with db.connection_context():
-        reverted = migration_runner().down()
-        assert reverted == [first[-1]]
-        assert "pupil" not in db.get_tables() or len(first) > 1
-    assert upgrade() == [first[-1]]
+        for i in range(len(names), 0, -1):
+            assert migration_runner().down() == [names[i - 1]]
+            assert _schema(path) == before[i - 1], f"down() of {names[i - 1]} left the schema changed"
+    assert upgrade() == names
+    assert _schema(path) == before[-1]
     db.close()
 
 

@@ -262,3 +262,62 @@ def test_appended_annotation_fails(demo_app, issued, tmp_path):
     path.write_bytes(out.getvalue())
     # pdfsig still calls each signature valid; only the coverage line hints at the change.
     assert pdfsig(path, nss_db(tmp_path, demo_app.config["TRUST_DIR"])).count("Signature is Valid.") == 3
+
+
+def test_issued_file_keeps_pdfa_metadata_consistent(issued, tmp_path):
+    """PDF/A after signing: Info's Producer equals the XMP's, and /AF lists hocba.json once."""
+    import re
+    import subprocess
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    _, pdf = issued
+    path = tmp_path / "issued.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True).stdout
+    xmp = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True).stdout
+    producer = re.search(r"^Producer:\s+(.*)$", info, re.M).group(1)
+    assert f'pdf:Producer="{producer}"' in xmp
+    assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="B"' in xmp
+    files = PdfFileReader(io.BytesIO(pdf), strict=False).root["/AF"]
+    assert len(files) == 1 and files[0].get_object()["/F"] == "hocba.json"
+
+
+def test_loopback_public_address_cannot_enter_a_record_into_the_chain(demo_app):
+    demo_app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records()[0]
+        with pytest.raises(ServiceError, match="PUBLIC_BASE_URL"):
+            signing.sign_step(user("gvcn.1a"), rv, PASS)
+        assert reload(rv).status == "draft" and reload(rv).step == 0
+
+
+def test_changing_the_public_address_does_not_block_records_in_the_chain(demo_app):
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records()[0]
+        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        demo_app.config["PUBLIC_BASE_URL"] = "https://hocba.truong-moi.edu.vn"
+        for name in ("hieutruong", "vanthu"):
+            signing.sign_step(user(name), rv, PASS)
+        rv = reload(rv)
+        assert rv.status == "issued"
+        assert json.loads(rv.data_json)["record"]["verify_url"].startswith("http://hocba.test/xac-thuc/")
+
+
+def test_archive_timestamps_due_for_renewal_are_listed_and_renewed(demo_app, issued):
+    from portal.models import AuditEntry
+    from portal.services import timestamps
+
+    rv, before = issued
+    with demo_app.app_context(), db.connection_context():
+        assert list(timestamps.due_for_renewal()) == []  # the demo TSA certificate lasts ten years
+        demo_app.config["LTV_RENEW_MARGIN_DAYS"] = 365 * 11  # as if it expired within the margin
+        from portal.models import RecordVersion
+        RecordVersion.update(ltv_renew_by=utcnow() - dt.timedelta(days=1)).where(RecordVersion.id == rv.id).execute()
+        assert [r.id for r in timestamps.due_for_renewal()] == [rv.id]
+        assert timestamps.renew_due() == (1, 0)
+        renewed = reload(rv)
+        after = signing.read_pdf(renewed)
+        assert after.startswith(before) and len(after) > len(before)  # an incremental update, nothing rewritten
+        assert AuditEntry.select().where(AuditEntry.action == "record.ltv_renewed").count() == 1
+    assert check(demo_app, after).status == "passed"

@@ -177,10 +177,51 @@ def test_fifty_megabytes_is_refused_quickly(demo_app):
     assert v.status == "failed" and "lớn hơn" in v.checks[0].reason
 
 
-def test_many_objects_within_bounds(demo_app):
-    body = b"".join(b"%d 0 obj\n<< /A [1 2 3] >>\nendobj\n" % i for i in range(1, 20000))
-    v = verdict(demo_app, b"%PDF-1.7\n" + body + b"trailer << /Root 1 0 R >>\n%%EOF")
+def many_fields_pdf(n: int) -> bytes:
+    """A well-formed PDF (with its xref table) whose form lists n fields: the reader must visit each one
+    looking for signatures, so the work really grows with n."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields ["
+            + b" ".join(b"%d 0 R" % i for i in range(4, n + 4)) + b"] >> >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    objs += [b"<< /FT /Tx /T (f%d) >>" % i for i in range(4, n + 4)]
+    out, offsets = bytearray(b"%PDF-1.7\n"), []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer << /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def test_many_objects_are_read_in_the_child_within_the_time_bound(demo_app):
+    """20,000 form fields are really read (the verdict is "no signature", not "unreadable"), in the
+    bounded child: the server process does not grow."""
+    import resource
+    import time
+    data = many_fields_pdf(20_000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    v = verdict(demo_app, data)
+    elapsed = time.monotonic() - start
+    assert [(c.key, c.status) for c in v.checks] == [("file", "passed"), ("signatures", "failed")]
+    assert v.checks[1].reason == "Tệp không có chữ ký số nào."
+    assert elapsed < demo_app.config.get("VERIFY_TIMEOUT_S", 30)
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 50
+
+
+def test_many_objects_past_the_time_bound_are_cut_off(demo_app):
+    """Reading 100,000 fields takes several seconds; with a one-second bound the child is stopped and the
+    verdict says the file is too complex, about a second later."""
+    import time
+    demo_app.config["VERIFY_TIMEOUT_S"] = 1
+    data = many_fields_pdf(100_000)
+    start = time.monotonic()
+    v = verdict(demo_app, data)
+    assert time.monotonic() - start < 5
     assert v.status == "failed"
+    assert v.checks[0].reason == "Tệp quá phức tạp, không kiểm tra được trong thời gian cho phép."
 
 
 def test_verify_command_exit_codes(demo_app, issued, tmp_path):
@@ -194,6 +235,10 @@ def test_verify_command_exit_codes(demo_app, issued, tmp_path):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(issued[1][:5000])
     assert runner.invoke(args=["verify", str(bad)]).exit_code == 1
+    # An auditor's "will it hold in 2045?": the issued record (B-LTA) does; as of 2010 nothing existed yet.
+    assert runner.invoke(args=["verify", str(good), "--at", "2045-06-30"]).exit_code == 0
+    assert runner.invoke(args=["verify", str(good), "--at", "2010-01-01"]).exit_code != 0
+    assert runner.invoke(args=["verify", str(good), "--at", "30/06/2045"]).exit_code == 2  # usage error
 
 
 def test_audit_verify_detects_edit_and_delete(demo_app, tmp_path):

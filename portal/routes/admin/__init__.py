@@ -15,4 +15,4 @@ def _admin_only():
     access.require(access.is_admin(current_user))
 
 
-from . import classes, imports, pupils, staff, subjects, views, years  # noqa: E402,F401  (routes register on bp)
+from . import classes, imports, pupils, staff, subjects, trust, views, years  # noqa: E402,F401  (routes register on bp)

@@ -1,6 +1,7 @@
 """Pupils: the list by class with search, and the pupil form (every field of the student page)."""
 from flask import abort, flash, request, url_for
 
+from portal.forms import db_id
 from portal.forms.admin import PupilForm
 from portal.htmx import redirect_to, render
 from portal.models import Enrolment, Grade, Pupil, SchoolClass
@@ -27,7 +28,7 @@ def _year_classes(year):
 def pupils():
     year = current_year()
     classes = _year_classes(year)
-    class_id = request.args.get("lop", type=int)
+    class_id = request.args.get("lop", type=db_id)
     query = " ".join(request.args.get("q", "").split())[:100]
     only_review = request.args.get("ra_soat") == "1"
     q = (Pupil.select(Pupil, Enrolment, SchoolClass).join(Enrolment).join(SchoolClass)

@@ -4,7 +4,7 @@ from flask import abort, flash, request, url_for
 from portal.forms.admin import SubjectForm
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject
-from portal.services import settings
+from portal.services import ServiceError, settings
 
 from . import bp
 
@@ -38,8 +38,12 @@ def subject_edit(subject_id):
             tested = [c for c in CHECKPOINTS if request.form.get(f"g{g.id}-{c}")]
             chosen[g.id] = (bool(request.form.get(f"g{g.id}-taught")), bool(request.form.get(f"g{g.id}-optional")),
                             ",".join(tested))
-        settings.save_subject(subject, form.data, chosen)
-        flash(f"Đã lưu môn {subject.name}.", "success")
-        return redirect_to(url_for("admin.subjects"))
+        try:
+            settings.save_subject(subject, form.data, chosen)
+        except ServiceError as err:
+            form.name.errors.append(err.message)
+        else:
+            flash(f"Đã lưu môn {subject.name}.", "success")
+            return redirect_to(url_for("admin.subjects"))
     return render("admin/subject_edit.html", form=form, subject=subject, grades=grades, current=current,
                   status=422 if request.method == "POST" else 200)

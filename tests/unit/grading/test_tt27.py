@@ -120,5 +120,21 @@ def test_supplementary_evaluation_dieu_11(after, expected):
     assert tt27.after_supplementary(after) == expected
 
 
-def test_fifteen_qualities_and_competencies():
-    assert len(tt27.QUALITIES) == 5 and len(tt27.GENERAL_COMPETENCIES) == 3 and len(tt27.SPECIFIC_COMPETENCIES) == 7
+# TT27 Điều 6 k.2 with CTGDPT 2018 (HOCBA.md §4), written out by hand from the text.
+OFFICIAL_QUALITIES = {
+    "Những phẩm chất chủ yếu": ["Yêu nước", "Nhân ái", "Chăm chỉ", "Trung thực", "Trách nhiệm"],
+    "Năng lực chung": ["Tự chủ và tự học", "Giao tiếp và hợp tác", "Giải quyết vấn đề và sáng tạo"],
+    "Năng lực đặc thù": ["Ngôn ngữ", "Tính toán", "Khoa học", "Công nghệ", "Tin học", "Thẩm mĩ", "Thể chất"],
+}
+
+
+def test_qualities_and_competencies_are_the_circulars_fifteen_in_their_groups():
+    assert {label: list(items.values()) for label, items in tt27.QUALITY_GROUPS.values()} == OFFICIAL_QUALITIES
+
+
+@pytest.mark.parametrize("name", [n for names in OFFICIAL_QUALITIES.values() for n in names])
+def test_each_quality_decides_the_outcome(name):
+    """Điều 9 k.2: any one quality or competency at Cần cố gắng makes the year CHT, Đạt caps it at HT."""
+    code = next(c for c, n in tt27.ALL_QUALITIES.items() if n == name)
+    assert year_outcome(subj(), {"TV": 10}, qual(**{code: "C"})) == "CHT"
+    assert year_outcome(subj(), {"TV": 10}, qual(**{code: "Đ"})) == "HT"

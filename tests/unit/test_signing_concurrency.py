@@ -1,0 +1,184 @@
+"""The chain under concurrent use (issue 11): two batches over the same records, the page that lists
+what is ready, batches whose worker died, the CLI."""
+import threading
+
+from portal.db import db
+from portal.models import RecordSignature, RecordVersion, SchoolClass, SigningJob
+from portal.services import batches, signing
+from tests.signing_helpers import PASS, reload, user
+
+
+def test_two_batches_over_the_same_records_never_double_sign_nor_crash(demo_app):
+    with demo_app.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "1A")
+        records = batches.ready(user("gvcn.1a"), klass)[:6]
+    results, errors = {}, []
+
+    def run(name):
+        try:
+            with demo_app.app_context(), db.connection_context():
+                results[name] = signing.sign_many(user("gvcn.1a"), records, PASS)
+        except Exception as err:  # a traceback here is the bug this test guards against
+            errors.append(repr(err))
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("tab", "cli")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with demo_app.app_context(), db.connection_context():
+        for rv in records:
+            assert RecordSignature.select().where(RecordSignature.record == rv.id).count() == 1
+            assert reload(rv).step == 1 and reload(rv).claimed_by == ""
+    ok = [r for rs in results.values() for r in rs if r.ok]
+    skipped = [r for rs in results.values() for r in rs if not r.ok]
+    assert len(ok) == len(records) and len(skipped) == len(records)
+    assert all("lượt ký khác" in r.message or "bước ký khác" in r.message or "không ở trạng thái" in r.message
+               or "không có quyền" in r.message for r in skipped), [r.message for r in skipped]
+
+
+def test_signing_page_counts_without_writing(demo_app, demo_browser):
+    demo_browser.login("hieutruong")
+    with demo_app.app_context(), db.connection_context():
+        before = RecordVersion.select().count()
+    statements = []
+    orig = db.execute_sql
+
+    def counting(sql, params=None, *a, **kw):
+        statements.append(sql)
+        return orig(sql, params, *a, **kw)
+
+    db.execute_sql = counting
+    try:
+        page = demo_browser.get("/ky/")
+    finally:
+        db.execute_sql = orig
+    assert page.status_code == 200
+    writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == [] and len(statements) < 120, len(statements)
+    with demo_app.app_context(), db.connection_context():
+        assert RecordVersion.select().count() == before
+
+
+def test_a_batch_whose_worker_stopped_shows_interrupted_and_offers_to_resume(demo_app, demo_browser):
+    import datetime as dt
+
+    from portal.models.base import utcnow
+
+    with demo_app.app_context(), db.connection_context():
+        job = SigningJob.create(user=user("gvcn.1a"), role="homeroom", scope="class:1", wave=1, total=27, done=4,
+                                status="running", heartbeat_at=utcnow() - dt.timedelta(minutes=10))
+    demo_browser.login("gvcn.1a")
+    page = demo_browser.get(f"/ky/viec/{job.id}").get_data(as_text=True)
+    assert "bị gián đoạn" in page and "Ký tiếp" in page and "đang ký" not in page
+    with demo_app.app_context(), db.connection_context():
+        assert SigningJob.get_by_id(job.id).status == "running"  # showing it did not write
+
+
+def test_sign_cli_refuses_a_user_without_a_role_in_the_class(demo_app, tmp_path):
+    secret = tmp_path / "pass"
+    secret.write_text(PASS)
+    result = demo_app.test_cli_runner().invoke(
+        args=["sign", "--user", "gvcn.1a", "--class", "5A", "--passphrase-file", str(secret)])
+    assert result.exit_code == 1 and "gvcn.1a không có quyền ký lớp 5A" in result.output
+
+
+def test_sign_cli_without_passphrase_and_without_a_terminal_names_the_option(demo_app):
+    result = demo_app.test_cli_runner().invoke(args=["sign", "--user", "gvcn.1a", "--class", "1A"], input="")
+    assert result.exit_code == 2 and "--passphrase-file" in result.output
+
+
+def test_real_huey_worker_signs_a_batch_keeping_the_passphrase_out_of_its_storage(tmp_path, demo_template):
+    """Not immediate mode: the job goes through huey's SQLite queue to a worker thread; the passphrase
+    waits in the process's memory (the vault) and never reaches the queue's file; a job whose secret is
+    gone (the process restarted) ends as interrupted."""
+    import shutil
+    import time
+
+    from portal import jobs
+    from tests.conftest import make_app
+
+    path = tmp_path / "portal.sqlite3"
+    shutil.copy(demo_template, path)
+    shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    app = make_app(path, HUEY_IMMEDIATE=False)
+    with app.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "1A")
+        job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS)
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
+            time.sleep(0.5)
+        done = SigningJob.get_by_id(job.id)
+        assert done.status == "finished" and done.done == done.total > 20 and done.failed == 0
+        assert done.heartbeat_at is not None
+        assert PASS.encode() not in (tmp_path / "huey.sqlite3").read_bytes()
+        # A job enqueued whose secret is no longer in memory (as after a restart) is marked interrupted.
+        lost = SigningJob.create(user=user("gvcn.1a"), role="homeroom", scope=f"class:{klass.id}", wave=1,
+                                 record_ids="[]")
+        jobs.put_secret(lost.id, PASS)
+        jobs.take_secret(lost.id)
+        jobs._task(lost.id)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and SigningJob.get_by_id(lost.id).status != "interrupted":
+            time.sleep(0.2)
+        assert SigningJob.get_by_id(lost.id).effective_status == "interrupted"
+    db.close()
+
+
+def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app, tmp_path):
+    """Issue 11 #2a: three teachers keep saving comments while `flask sign` (another process) signs the
+    class. Each save lands before its pupil's record is frozen or is refused after; so every signed
+    record still matches its frozen data and the principal's step signs all of them."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from portal.models import Subject
+    from portal.services import evaluation
+    from tests.conftest import DEMO_PKI
+
+    with demo_app.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "1A")
+        pupils = [rv.pupil_id for rv in batches.ready(user("gvcn.1a"), klass)]
+        subject = Subject.get(Subject.code == "TV")
+    secret = tmp_path / "pass"
+    secret.write_text(PASS)
+    cfg = demo_app.config
+    env = {**os.environ, "HOCBA_DATABASE": cfg["DATABASE"], "HOCBA_TRUST_DIR": cfg["TRUST_DIR"],
+           "HOCBA_RECORDS_DIR": cfg["RECORDS_DIR"], "HOCBA_HUEY_FILE": cfg["HUEY_FILE"],
+           "HOCBA_DEMO_PKI_DIR": str(DEMO_PKI["dir"]), "HOCBA_DEMO_PKI_PORT": str(DEMO_PKI["port"]),
+           "HOCBA_PUBLIC_BASE_URL": cfg["PUBLIC_BASE_URL"], "HOCBA_SECRET_KEY": "test-secret"}
+    signer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "sign", "--user", "gvcn.1a",
+                               "--class", "1A", "--passphrase-file", str(secret)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    saved, refused, errors = [], [], []
+
+    def editor(n):
+        i = 0
+        while signer.poll() is None and i < 400:
+            pid = pupils[(i * 7 + n) % len(pupils)]
+            i += 1
+            try:
+                with demo_app.app_context(), db.connection_context():
+                    evaluation.save(user("gvcn.1a"), klass, pid, "CN", "comment", f"Nhận xét {n}-{i}", subject=subject)
+                saved.append(pid)
+            except Exception as err:  # noqa: BLE001 - sorted below
+                (refused if "ký" in str(getattr(err, "message", err)) else errors).append(repr(err))
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=editor, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    out, err = signer.communicate(timeout=600)
+    for t in threads:
+        t.join()
+    assert signer.returncode == 0, err[-2000:]
+    assert out.count("OK ") == len(pupils)
+    assert errors == [] and saved and refused  # both kinds happened: the race was real
+    with demo_app.app_context(), db.connection_context():
+        results = signing.sign_many(user("hieutruong"), [RecordVersion.get_by_id(r.id) for r in
+                                                        RecordVersion.select().where(RecordVersion.school_class == klass)
+                                                        if r.step == 1], PASS)
+    assert len(results) == len(pupils) and all(r.ok for r in results), [r.message for r in results if not r.ok][:3]
