@@ -52,6 +52,9 @@ def register_deploy_cli(app):
         config_file = Path(app.instance_path) / "config.py"
         try:
             settings = read_instance_settings(config_file)
+            if server_ca:
+                from .services.server_ca import read as read_server_ca
+                read_server_ca(server_ca)  # refused before anything is written: never publish a key
             if public_url is not None:
                 public_url = normalise_public_url(public_url)
             elif ("PUBLIC_BASE_URL" not in settings and not os.environ.get("HOCBA_PUBLIC_BASE_URL")

@@ -85,7 +85,21 @@ def run_checks(now: dt.datetime | None = None, clock: Callable[[], bool | None] 
     findings += [_backup(now)] if schema_ok else [
         Finding("backup", "problem", "Sao lưu", "Chưa kiểm tra được: cơ sở dữ liệu chưa được nâng cấp.")]
     findings += [_backup_encryption(cfg), _worker(now, cfg), _disk(disk_usage)]
+    if cfg.get("SERVER_CA_FILE"):
+        findings.append(_server_ca(now))
     return findings
+
+
+def _server_ca(now: dt.datetime) -> Finding:
+    from . import ServiceError, server_ca
+    label = "Chứng chỉ gốc cho điện thoại (/chung-chi-may-chu)"
+    try:
+        ca = server_ca.load()
+    except ServiceError as err:
+        return Finding("server_ca", "problem", label, err.message)
+    if ca.not_after.replace(tzinfo=None) <= now:
+        return Finding("server_ca", "problem", label, f"Chứng chỉ gốc {ca.name} đã hết hạn ngày {ca.not_after:%d/%m/%Y}.")
+    return Finding("server_ca", "ok", label, f"{ca.name}, SHA-256 {ca.fingerprint}")
 
 
 def _public_url(cfg) -> Finding:

@@ -34,8 +34,11 @@ def configured() -> bool:
 def load() -> ServerCA | None:
     """The configured CA root; None when none is configured (a school with a public certificate)."""
     path = current_app.config.get("SERVER_CA_FILE") or ""
-    if not path:
-        return None
+    return read(path) if path else None
+
+
+def read(path: str) -> ServerCA:
+    """A CA certificate file (PEM or DER), or a ServiceError saying why it cannot be offered to phones."""
     try:
         data = Path(path).read_bytes()
     except OSError:

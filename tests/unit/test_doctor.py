@@ -167,3 +167,19 @@ def test_doctor_command_on_a_good_deployment_exits_0_and_shows_warnings(demo_app
     assert result.exit_code == 0, result.output
     assert "[CẢNH BÁO] Dịch vụ cấp dấu thời gian (TSA)" in result.output  # no TSA_URL: a warning, not a failure
     assert "Kết luận: triển khai ổn" in result.output
+
+
+def test_server_ca_checked_only_when_configured_and_a_key_file_is_a_problem(app, tmp_path):
+    from tests.routes.test_server_ca import _cert
+    with app.app_context(), db.connection_context():
+        assert "server_ca" not in _by_code(run_checks(now=NOW, clock=lambda: True, disk_usage=lambda p: ROOMY))
+    pem, key = _cert(is_ca=True)
+    (tmp_path / "root.crt").write_bytes(pem + key)
+    app.config["SERVER_CA_FILE"] = str(tmp_path / "root.crt")
+    with app.app_context(), db.connection_context():
+        found = _by_code(run_checks(now=NOW, clock=lambda: True, disk_usage=lambda p: ROOMY))["server_ca"]
+    assert found.status == "problem" and "khóa bí mật" in found.message
+    (tmp_path / "root.crt").write_bytes(pem)
+    with app.app_context(), db.connection_context():
+        found = _by_code(run_checks(now=NOW, clock=lambda: True, disk_usage=lambda p: ROOMY))["server_ca"]
+    assert found.status == "ok" and "Caddy Local Authority" in found.message

@@ -183,3 +183,16 @@ def test_demo_run_does_not_ask_for_an_address(tmp_path, demo_template):
     assert code == 0, out
     assert "Địa chỉ công khai của cổng" not in out
     assert "PUBLIC_BASE_URL" not in read_instance_settings(tmp_path / "instance" / "config.py")
+
+
+def test_setup_server_ca_accepts_a_ca_and_refuses_a_file_holding_a_key(demo_app, instance, tmp_path):
+    from tests.routes.test_server_ca import _cert
+    pem, key = _cert(is_ca=True)
+    (tmp_path / "root.crt").write_bytes(pem)
+    (tmp_path / "root.key").write_bytes(key)
+    refused = demo_app.test_cli_runner().invoke(args=["setup", "--server-ca", str(tmp_path / "root.key")])
+    assert refused.exit_code == 2 and "khóa bí mật" in refused.output
+    assert "SERVER_CA_FILE" not in read_instance_settings(instance)
+    result = demo_app.test_cli_runner().invoke(args=["setup", "--server-ca", str(tmp_path / "root.crt")])
+    assert result.exit_code == 0, result.output
+    assert read_instance_settings(instance)["SERVER_CA_FILE"] == str(tmp_path / "root.crt")
