@@ -8,10 +8,10 @@ PORT ?= 5000
 # poppler (pdftoppm draws the record's pages for the phone preview).
 DEB_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ \
                fonts-noto-core fonts-croscore xmlsec1 poppler-utils
-# Tests: a real browser, poppler's validators, a PKCS#11 token, NSS tools, xmlsec1.
-DEB_TEST := chromium poppler-utils softhsm2 opensc libnss3-tools xmlsec1
+# Tests: a real browser, poppler's validators, a PKCS#11 token, NSS tools, xmlsec1, Caddy (the HTTPS proxy).
+DEB_TEST := chromium poppler-utils softhsm2 opensc libnss3-tools xmlsec1 caddy
 
-.PHONY: install install-test run test bench clean-venv
+.PHONY: install install-test run test upgrade bench clean-venv
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,21 @@ run: install
 	$(BIN)/flask --app portal setup
 	@echo "Học bạ số: http://127.0.0.1:$(PORT)"
 	$(BIN)/waitress-serve --host 127.0.0.1 --port $(PORT) --threads 8 wsgi:app
+
+# Production upgrade, with hocba-web and hocba-worker stopped (README: "Triển khai thật tại trường"):
+# a backup taken by the code that matches the database (so before `git pull`; no migration without it),
+# the new code and its dependencies, every pending migration or none, then doctor's report.
+# PULL=0 when the new code was put in place by other means (take a backup before replacing the code).
+UPGRADE_BACKUP ?= instance/backups/truoc-nang-cap-$(shell date +%Y%m%d-%H%M%S).backup
+PULL ?= 1
+upgrade:
+	$(BIN)/flask --app portal backup $(UPGRADE_BACKUP)
+ifeq ($(PULL),1)
+	git pull --ff-only
+endif
+	$(MAKE) install
+	$(BIN)/flask --app portal db upgrade
+	-$(BIN)/flask --app portal doctor
 
 test: install-test
 	@scripts/ensure-debian.sh $(DEB_RUNTIME) $(DEB_TEST)

@@ -23,7 +23,9 @@ def _ensure_instance_config(instance_path: Path) -> None:
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    # HOCBA_INSTANCE_PATH: the school's data outside the code checkout (e.g. /var/lib/hocba).
+    instance = os.environ.get("HOCBA_INSTANCE_PATH")
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         _ensure_instance_config(Path(app.instance_path))

@@ -23,10 +23,14 @@ def register_cli(app):
 
     @db_group.command("upgrade")
     def db_upgrade():
-        """Apply every pending migration."""
+        """Apply every pending migration (all or none: a failure leaves the database as it was)."""
         from .services.audit import seal_if_needed
 
-        applied = database.upgrade()
+        try:
+            applied = database.upgrade()
+        except database.MigrationFailed as err:
+            click.echo(str(err), err=True)
+            sys.exit(1)
         for name in applied:
             click.echo(f"applied: {name}")
         if not applied:
@@ -54,6 +58,9 @@ def register_cli(app):
 
     app.cli.add_command(db_group)
 
+    from .cli_deploy import register_deploy_cli
+    register_deploy_cli(app)
+
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Xóa toàn bộ dữ liệu rồi tạo lại trường mẫu.")
     def demo(reset):
@@ -72,17 +79,6 @@ def register_cli(app):
             click.echo(err.message, err=True)
             sys.exit(1)
         click.echo(f"Đã tạo trường mẫu: {school.name}. Mật khẩu mọi tài khoản mẫu: demo1234")
-
-    @app.cli.command("setup")
-    def setup():
-        """First run: migrate, and seed the demo school when the database is empty."""
-        from .services.demo import seed_demo
-
-        database.upgrade()
-        if database.is_empty():
-            with db.connection_context():
-                seed_demo()
-            click.echo("Đã tạo trường mẫu (mật khẩu: demo1234).")
 
     @app.cli.command("render")
     @click.option("--pupil", "pupil_code", required=True, help="Mã học sinh.")

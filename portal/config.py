@@ -56,6 +56,12 @@ DEFAULTS = {
     "REMOTE_SIGNING_TIMEOUT": 180,
     # Background jobs (batch signing): huey with SQLite storage in the instance folder.
     "HUEY_FILE": "huey.sqlite3",
+    # Production (deploy/hocba-worker.service): scheduled jobs run in their own process, not in the web one.
+    "SEPARATE_WORKER": False,
+    "WORKER_THREADS": 2,
+    "RENEW_HOUR": 3,  # archive-timestamp renewal, local time (the backup runs at BACKUP_HOUR)
+    # A LAN-only school's Caddy internal CA root, offered to phones on /chung-chi-may-chu (empty: none).
+    "SERVER_CA_FILE": "",
     # The sector database's receiving endpoint; empty = the administrator downloads the ZIP instead.
     "PACKAGE_ENDPOINT": "",
     "PACKAGE_TOKEN": "",

@@ -44,14 +44,76 @@ def init_db(path: str) -> None:
     db.init(path, pragmas=PRAGMAS, check_same_thread=False)
 
 
-def migration_runner(directory: Path = MIGRATIONS_DIR) -> Runner:
-    return Runner(db, str(directory))
+def migration_runner(directory: Path | None = None) -> Runner:
+    return Runner(db, str(directory or MIGRATIONS_DIR))
 
 
-def upgrade() -> list[str]:
-    """Apply every pending migration in order; returns their names."""
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer version of the portal than this one."""
+
+
+class MigrationFailed(RuntimeError):
+    """A migration failed; the database was left exactly as it was before the upgrade."""
+
+    def __init__(self, name: str, cause: BaseException):
+        super().__init__(f"Nâng cấp cơ sở dữ liệu thất bại ở bước {name} ({type(cause).__name__}: {cause}). "
+                         "Cơ sở dữ liệu được giữ nguyên như trước khi nâng cấp; không bước nào được áp dụng.")
+        self.name = name
+
+
+def migration_names(directory: Path | None = None) -> tuple[list[str], list[str]]:
+    """(pending, unknown): migrations of this code not applied yet, and applied ones this code does not have."""
+    rows = migration_runner(directory).status()
+    return ([m.name for m in rows if m.path is not None and not m.applied],
+            [m.name for m in rows if m.path is None])
+
+
+def upgrade(directory: Path | None = None) -> list[str]:
+    """Apply every pending migration in order, all of them in ONE transaction; returns their names.
+
+    Either every pending migration is applied or none is: a failure in the third of three leaves the
+    database as it was before the first (MigrationFailed names the step). Migrations therefore must not
+    need to run outside a transaction (SQLite's DDL is transactional). Foreign-key enforcement is off
+    for the duration (SQLite ignores that pragma inside a transaction, and rebuilding a table with it on
+    would cascade deletes); the result is checked with foreign_key_check before it is committed.
+    """
     with db.connection_context():
-        return migration_runner().up()
+        pending, unknown = migration_names(directory)
+        if unknown:
+            raise SchemaTooNew(schema_too_new_message(unknown))
+        if not pending:
+            return []
+        runner = migration_runner(directory)
+        enforced = db.pragma("foreign_keys")
+        db.pragma("foreign_keys", 0)
+        try:
+            with db.atomic("IMMEDIATE"):
+                for name in pending:
+                    try:
+                        runner.up(target=name)
+                    except Exception as err:
+                        raise MigrationFailed(name, err) from err
+                broken = db.execute_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise MigrationFailed(pending[-1], RuntimeError(
+                        f"{len(broken)} dòng tham chiếu tới dữ liệu không còn tồn tại (bảng {broken[0][0]})"))
+        finally:
+            db.pragma("foreign_keys", enforced)
+        return pending
+
+
+def schema_too_new_message(unknown: list[str]) -> str:
+    return (f"Cơ sở dữ liệu {db.database} đã được nâng cấp bởi một phiên bản Học bạ số mới hơn phiên bản đang "
+            f"chạy (các bước lạ với phiên bản này: {', '.join(unknown)}). Không khởi động để tránh làm hỏng dữ "
+            "liệu: hãy cài lại phiên bản mới hơn, hoặc khôi phục bản sao lưu tạo trước khi nâng cấp.")
+
+
+def refuse_newer_schema(directory: Path | None = None) -> None:
+    """Raise SchemaTooNew when the database holds migrations this code does not know (older code)."""
+    with db.connection_context():
+        _, unknown = migration_names(directory)
+    if unknown:
+        raise SchemaTooNew(schema_too_new_message(unknown))
 
 
 def is_empty() -> bool:
@@ -64,6 +126,7 @@ def is_empty() -> bool:
 
 def init_app(app) -> None:
     init_db(app.config["DATABASE"])
+    refuse_newer_schema()
 
     @app.before_request
     def _connect():

@@ -1,0 +1,93 @@
+"""The background worker: `python -m portal.worker` (systemd unit hocba-worker.service).
+
+It runs the scheduled jobs in a process of its own, so a restart of the web server never cuts one short:
+the nightly backup (BACKUP_HOUR), archive-timestamp renewal (RENEW_HOUR), re-sending packages to the
+sector database every 15 minutes, and a heartbeat every minute that `flask --app portal doctor` reads.
+
+Batch signing still runs in the web process for now (portal/jobs.py): the signer's passphrase waits in
+that process's memory and is never written to the queue. That is why this worker consumes a queue of
+its own (`hocba-background`, in the same HUEY_FILE): a consumer of the signing queue in another process
+would take batches whose passphrase it cannot have. Crontabs are in the machine's local time (a school's
+server runs on Vietnam time), so the backup runs at night, not during lessons.
+
+Without HOCBA_SEPARATE_WORKER (the demo, `make run`) wsgi.py runs this schedule in threads of the web
+process instead (`start_in_process`).
+"""
+import logging
+import sys
+
+from huey import SqliteHuey, crontab
+
+from .db import db
+
+QUEUE = "hocba-background"
+_consumer = None
+
+
+def make_huey(app) -> SqliteHuey:
+    """The background queue with its periodic tasks, each run in the app's context with a connection."""
+    from .services import scheduled
+
+    huey = SqliteHuey(QUEUE, filename=app.config["HUEY_FILE"], immediate=app.config["HUEY_IMMEDIATE"], utc=False)
+    log = logging.getLogger("hocba.worker")
+
+    def in_app(job, name):
+        def run():
+            with app.app_context(), db.connection_context():
+                result = job()
+            if name != "heartbeat":
+                log.info("%s: %s", name, result)
+            return result
+        run.__name__ = name
+        return run
+
+    schedule = {
+        "heartbeat": (scheduled.beat, crontab(minute="*")),
+        "nightly_backup": (scheduled.nightly_backup, crontab(hour=str(app.config["BACKUP_HOUR"]), minute="0")),
+        "renew_timestamps": (scheduled.renew_timestamps, crontab(hour=str(app.config["RENEW_HOUR"]), minute="30")),
+        "resend_packages": (scheduled.resend_packages, crontab(minute="*/15")),
+    }
+    for name, (job, when) in schedule.items():
+        huey.periodic_task(when, name=name)(in_app(job, name))
+    return huey
+
+
+def start_in_process(app, workers: int = 1) -> None:
+    """The demo: the same schedule in threads of the web process (signal handling stays the server's)."""
+    global _consumer
+    if _consumer is not None or app.config["HUEY_IMMEDIATE"]:
+        return
+    huey = make_huey(app)
+    with app.app_context():
+        from .services.scheduled import beat
+        beat()
+    _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
+    _consumer.scheduler.start()
+    for _, worker in _consumer.worker_threads:
+        worker.start()
+
+
+def main() -> None:
+    from . import create_app
+    from .db import SchemaTooNew
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")  # the journal adds the time
+    try:
+        app = create_app()
+    except SchemaTooNew as err:
+        sys.exit(str(err))
+    huey = make_huey(app)
+    with app.app_context():
+        from .services.scheduled import beat
+        beat()
+    # SIGTERM (systemctl stop/restart) is graceful: the running task finishes, unless systemd's stop timeout
+    # runs out first. Restarting by SIGHUP is not offered: huey re-executes sys.argv, which `-m` breaks.
+    consumer = huey.create_consumer(workers=int(app.config["WORKER_THREADS"]), worker_type="thread",
+                                    periodic=True, graceful_signal="TERM")
+    logging.getLogger("hocba.worker").info("Tiến trình nền đã chạy: sao lưu lúc %sh, gia hạn dấu thời gian lúc %sh30.",
+                                           app.config["BACKUP_HOUR"], app.config["RENEW_HOUR"])
+    consumer.run()
+
+
+if __name__ == "__main__":
+    main()
