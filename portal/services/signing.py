@@ -22,11 +22,10 @@ from portal.models import RecordSignature, RecordVersion, School, SchoolClass, U
 from portal.models.base import utcnow
 from portal.signing import certs, identity
 from portal.signing import pdf as pdfsign
-from portal.signing.backends import Pkcs11Backend, Pkcs12Backend, RemoteBackend
 
 from . import ServiceError, audit, signers
 from .certificates import active, parsed, roots
-from .chain_files import read_pdf, records_dir, write_new  # noqa: F401 (re-exported)
+from .chain_files import read_pdf, records_dir, write_new  # noqa: F401 (records_dir re-exported)
 from .records import current_record, record_data
 from .signers import ROLE_LABELS, holds_role  # noqa: F401 (re-exported)
 from .timestamps import issue_with_ltv, timestamper
@@ -83,6 +82,8 @@ class StepResult:
 
 
 def backend_for(row):
+    from portal.signing.backends import Pkcs11Backend, Pkcs12Backend, RemoteBackend  # pyHanko's signers: only to sign
+
     cert, chain_certs = parsed(row)
     cfg = json.loads(row.backend_config or "{}")
     if row.backend == "pkcs11":

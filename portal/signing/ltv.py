@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.signers.pdf_signer import PdfTimeStamper, TimestampDSSContentSettings
 from pyhanko.sign.validation.dss import DocumentSecurityStore, collect_validation_info
 from pyhanko_certvalidator import ValidationContext
 
@@ -40,6 +39,8 @@ async def _add_ltv(pdf: bytes, roots, timestamper) -> bytes:
 
 
 async def _add_ltv_with(pdf: bytes, vc, timestamper) -> bytes:
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper, TimestampDSSContentSettings
+
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for sig in reader.embedded_signatures:
@@ -60,6 +61,8 @@ def add_ltv(pdf: bytes, roots, timestamper) -> bytes:
 
 def renew(pdf: bytes, roots, timestamper) -> bytes:
     """Extend the archive: validation data of the last document timestamp, and a new one."""
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     n = len(reader.embedded_timestamp_signatures) + 1
     out = io.BytesIO()

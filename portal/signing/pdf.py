@@ -4,6 +4,8 @@ Every role's signature field is created before the first signature: a certificat
 allows only form filling (DocMDP level 2) forbids adding fields later. Each role then signs its own
 field by incremental update. Validation reports, per signature, what a person needs to know.
 """
+from __future__ import annotations
+
 import asyncio
 import datetime as dt
 import io
@@ -12,13 +14,10 @@ from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.pdf_utils.text import TextBoxStyle
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields
 from pyhanko.sign.validation import async_validate_pdf_signature
-from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from . import identity
@@ -109,7 +108,11 @@ def _fill_text_field(writer, name: str, text: str) -> None:
 _DATE_STYLE = None
 
 
-def _date_style() -> TextStampStyle:
+def _date_style():
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
     global _DATE_STYLE
     if _DATE_STYLE is None:
         from pyhanko.pdf_utils import layout
@@ -156,8 +159,12 @@ VN = dt.timezone(dt.timedelta(hours=7))
 _STAMP_STYLE = None
 
 
-def _stamp_style() -> TextStampStyle:
+def _stamp_style():
     """One style for the process; the text comes from the parameters of each signature."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
     global _STAMP_STYLE
     if _STAMP_STYLE is None:
         _STAMP_STYLE = TextStampStyle(
@@ -176,10 +183,12 @@ def stamp_text(label: str, signer_name: str, title: str, when: dt.datetime | Non
     return "\n".join(lines)
 
 
-def sign(pdf: bytes, role: str, signer: signers.Signer, *, certify: bool, signer_name: str, title: str,
+def sign(pdf: bytes, role: str, signer, *, certify: bool, signer_name: str, title: str,
          label: str, reason: str, location: str, timestamper=None, fill: dict | None = None) -> bytes:
     """Sign the role's field by incremental update; the first signature of the chain certifies. `fill`:
     text fields this step fills in the same revision (the principal's date line)."""
+    from pyhanko.sign import signers  # signing only: the verifier does not load the signer's machinery
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     for name, text in (fill or {}).items():
         _fill_text_field(writer, name, text)
@@ -203,9 +212,10 @@ def text_fields(pdf: bytes) -> list[str]:
     return [str(f.get_object().get("/T")) for f in fields_.get_object() if f.get_object().get("/FT") == "/Tx"]
 
 
-def simple_signer(key, cert, chain) -> signers.SimpleSigner:
+def simple_signer(key, cert, chain):
     """A pyHanko signer from a cryptography private key and certificates held by the portal."""
     from pyhanko.keys import load_private_key_from_pemder_data
+    from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
