@@ -101,42 +101,58 @@ def register_cli(app):
 
     @app.cli.command("sign")
     @click.option("--user", "username", required=True, help="Tên đăng nhập của người ký.")
-    @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
-    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa mật khẩu chứng thư số / mã PIN.")
+    @click.option("--class", "class_name", help="Tên lớp, ví dụ 5A.")
+    @click.option("--all", "all_classes", is_flag=True, help="Mọi lớp có học bạ đang chờ người này ký.")
+    @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa passphrase.")
     @click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (cuối năm) hoặc 2 (sau đánh giá bổ sung).")
-    def sign_cmd(username, class_name, passphrase_file, wave):
-        """Perform USER's pending step of the chain for every ready record of CLASS (current year)."""
+    @click.option("--workers", type=click.IntRange(0, 64), default=None,
+                  help="Số tiến trình ký song song (mặc định: SIGNING_WORKERS, 0 = mỗi nhân một tiến trình).")
+    def sign_cmd(username, class_name, all_classes, passphrase_file, wave, workers):
+        """Perform USER's pending step of the chain for every ready record of CLASS (or of every class)."""
         from .models import User
-        from .services.batches import ready
-        from .services.school import find_class
+        from .services.batches import ready, scope_classes
+        from .services.parallel import sign_parallel
+        from .services.school import current_year, find_class
         from .services.signers import holds_role
-        from .services.signing import ROLE_LABELS, chain, sign_many
+        from .services.signing import ROLE_LABELS, chain
 
+        if bool(class_name) == bool(all_classes):
+            click.echo("Chọn đúng một trong hai: --class LỚP hoặc --all.", err=True)
+            sys.exit(2)
         with db.connection_context():
             user = User.get_or_none((User.username == username.strip().lower()) & (User.is_active == True))  # noqa: E712
-            klass = find_class(class_name)
-            if user is None or klass is None:
+            klass = find_class(class_name) if class_name else None
+            if user is None or (class_name and klass is None):
                 click.echo("Không tìm thấy người dùng hoặc lớp trong năm học hiện tại.", err=True)
                 sys.exit(2)
-            if not any(holds_role(user, role, klass) for role in chain()):
-                click.echo(f"{user.username} không có quyền ký lớp {klass.name}.", err=True)
+            classes = [klass] if klass else list(scope_classes("all", current_year()))
+            mine = [c for c in classes if any(holds_role(user, role, c) for role in chain())]
+            if not mine:
+                where = f"lớp {klass.name}" if klass else "lớp nào"
+                click.echo(f"{user.username} không có quyền ký {where}.", err=True)
                 sys.exit(1)
-            secret = read_secret(passphrase_file, "Passphrase / mã PIN")
-            records = ready(user, klass, wave)
+            secret = read_secret(passphrase_file, "Mật khẩu chứng thư số / mã PIN")
+            records = [rv for c in mine for rv in ready(user, c, wave)]
             if not records:
-                click.echo(f"Không có học bạ nào của lớp {klass.name} đang chờ {username} ký (đợt {wave}).")
+                where = f"lớp {klass.name}" if klass else "các lớp"
+                click.echo(f"Không có học bạ nào của {where} đang chờ {username} ký (đợt {wave}).")
                 return
+            names = {rv.id: (rv.pupil.code, rv.pupil.full_name) for rv in records}
             failed = 0
 
             def show(result):
                 nonlocal failed
                 mark = "OK " if result.ok else "LỖI"
-                click.echo(f"{mark}\t{result.record.pupil.code}\t{result.record.pupil.full_name}\t"
-                           f"{ROLE_LABELS.get(result.role, result.role)}\t{result.message}")
+                code, name = names.get(result.record_id, ("", ""))
+                click.echo(f"{mark}\t{code}\t{name}\t{ROLE_LABELS.get(result.role, result.role)}\t{result.message}")
                 failed += not result.ok
 
-            sign_many(user, records, secret, progress=show)
-        sys.exit(1 if failed else 0)
+            done = sign_parallel(user, records, secret, workers=workers, progress=show)
+            missing = len(records) - len(done)
+            if missing:  # a worker process died: its records are at their previous step, run again
+                click.echo(f"{missing} học bạ chưa được xử lý (tiến trình ký dừng giữa chừng); chạy lại lệnh để ký tiếp.",
+                           err=True)
+        sys.exit(1 if failed or missing else 0)
 
     @app.cli.command("issued")
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")

@@ -37,7 +37,7 @@ def run_signing_job(job_id: int) -> None:
     from .models import RecordVersion, SigningJob
     from .models.base import utcnow
     from .services.batches import heartbeat
-    from .services.signing import sign_many
+    from .services.parallel import sign_parallel
 
     with _app.app_context(), db.connection_context():
         job = SigningJob.get_by_id(job_id)
@@ -46,15 +46,16 @@ def run_signing_job(job_id: int) -> None:
             heartbeat(job_id, status="interrupted")
             return
         records = [RecordVersion.get_by_id(i) for i in json.loads(job.record_ids)]
+        names = {r.id: r.pupil.full_name for r in records}
         heartbeat(job_id, status="running", total=len(records), errors="[]")
         errors = []
 
         def progress(result):
             if not result.ok:
-                errors.append({"pupil": result.record.pupil.full_name, "message": result.message})
+                errors.append({"pupil": names.get(result.record_id, ""), "message": result.message})
             heartbeat(job_id, done=SigningJob.done + 1, failed=len(errors), errors=json.dumps(errors, ensure_ascii=False))
 
-        sign_many(job.user, records, secret, progress)
+        sign_parallel(job.user, records, secret, progress=progress)
         heartbeat(job_id, status="finished", finished_at=utcnow())
 
 

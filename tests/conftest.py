@@ -27,6 +27,7 @@ def make_app(db_path, trust_dir=None, **extra):
     app = create_app({
         "DEMO_PKI_DIR": str(DEMO_PKI["dir"] or base / "demo-pki"),
         "DEMO_PKI_PORT": DEMO_PKI["port"],
+        "SIGNING_WORKERS": 1,  # tests of several worker processes ask for them
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE": str(db_path),

@@ -10,7 +10,9 @@ or its next one, never half-signed; a stale claim expires. Issuance adds long-te
 import datetime as dt
 import hashlib
 import json
+import os
 import secrets
+import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -170,6 +172,28 @@ def public_base_url() -> str:
     return url
 
 
+def new_claim_token() -> str:
+    """host:pid:random — a claim whose process is gone (killed mid-batch) can be recognised at once."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}"
+
+
+def claim_alive(rv: RecordVersion) -> bool:
+    """Is a signing step still working on this record? Not when the claim is older than CLAIM_TTL, nor
+    when it was made on this machine by a process that no longer exists."""
+    if not rv.claimed_by or rv.claimed_at is None or utcnow() - rv.claimed_at >= CLAIM_TTL:
+        return False
+    host, _, rest = rv.claimed_by.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    return True
+
+
 def _claim(user: User, rv_id: int, token: str) -> tuple[RecordVersion, str, bool]:
     """Inside one write transaction: re-read the record, check the step is this user's, freeze the data
     on the first step, and mark the record as being signed by this step. Returns (record, role, froze)."""
@@ -181,7 +205,7 @@ def _claim(user: User, rv_id: int, token: str) -> tuple[RecordVersion, str, bool
             raise ServiceError("Học bạ này đã được phát hành hoặc không ở trạng thái chờ ký.")
         if not holds_role(user, role, klass):
             raise ServiceError(f"Bước tiếp theo là của {ROLE_LABELS[role]}; bạn không có quyền ký bước này cho lớp {klass.name}.")
-        if rv.claimed_by and rv.claimed_at and utcnow() - rv.claimed_at < CLAIM_TTL:
+        if claim_alive(rv):
             raise ServiceError("Học bạ này đang được ký trong một lượt ký khác; bỏ qua.")
         froze = False
         if rv.step == 0:
@@ -218,7 +242,7 @@ def _release(rv_id: int, token: str, unfreeze: bool) -> None:
 def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.datetime | None = None,
               credential: Credential | None = None) -> StepResult:
     """Apply the user's pending step to one record, or refuse with a reason; nothing is half-done."""
-    token = secrets.token_hex(8)
+    token = new_claim_token()
     role_now = next_role(RecordVersion.get_by_id(rv.id))
     own = credential is None or credential.role != role_now
     if role_now is not None and not holds_role(user, role_now, rv.school_class):
@@ -346,7 +370,7 @@ def withdraw(principal: User, rv: RecordVersion, reason: str) -> RecordVersion:
         fresh = RecordVersion.get_by_id(rv.id)
         if fresh.status != "signing":
             raise ServiceError("Chỉ rút được học bạ đang trong quy trình ký (chưa phát hành).")
-        if fresh.claimed_by and fresh.claimed_at and utcnow() - fresh.claimed_at < CLAIM_TTL:
+        if claim_alive(fresh):
             raise ServiceError("Học bạ đang được ký ngay lúc này; thử lại sau ít phút.")
         done = [s.role for s in RecordSignature.select().where(RecordSignature.record == fresh)]
         RecordSignature.update(role=RecordSignature.role.concat(f"#withdrawn-{fresh.id}-{utcnow():%Y%m%d%H%M%S}")).where(

@@ -182,3 +182,71 @@ def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app
                                                         RecordVersion.select().where(RecordVersion.school_class == klass)
                                                         if r.step == 1], PASS)
     assert len(results) == len(pupils) and all(r.ok for r in results), [r.message for r in results if not r.ok][:3]
+
+
+def test_a_batch_runs_on_several_processes_and_signs_each_record_once(demo_app):
+    import os
+
+    from portal.services.parallel import sign_parallel
+
+    with demo_app.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "1A")
+        records = batches.ready(user("gvcn.1a"), klass)[:6]
+        done = sign_parallel(user("gvcn.1a"), records, PASS, workers=2)
+        assert sorted(d.record_id for d in done) == sorted(r.id for r in records)
+        assert all(d.ok for d in done), [d.message for d in done if not d.ok]
+        pids = {d.pid for d in done}
+        assert len(pids) == 2 and os.getpid() not in pids  # two worker processes, not this one
+        for rv in records:
+            assert RecordSignature.select().where(RecordSignature.record == rv.id).count() == 1
+            assert reload(rv).step == 1 and reload(rv).claimed_by == ""
+
+
+def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing(demo_app, tmp_path):
+    """kill -9 of the signing processes in the middle of a class; the same command run again signs the
+    rest, every record is signed once and verifies."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from portal.services.verification import verify
+    from tests.conftest import DEMO_PKI
+
+    secret = tmp_path / "pass"
+    secret.write_text(PASS)
+    cfg = demo_app.config
+    env = {**os.environ, "HOCBA_DATABASE": cfg["DATABASE"], "HOCBA_TRUST_DIR": cfg["TRUST_DIR"],
+           "HOCBA_RECORDS_DIR": cfg["RECORDS_DIR"], "HOCBA_HUEY_FILE": cfg["HUEY_FILE"],
+           "HOCBA_DEMO_PKI_DIR": str(DEMO_PKI["dir"]), "HOCBA_DEMO_PKI_PORT": str(DEMO_PKI["port"]),
+           "HOCBA_PUBLIC_BASE_URL": cfg["PUBLIC_BASE_URL"], "HOCBA_SECRET_KEY": "test-secret"}
+    cmd = [sys.executable, "-m", "flask", "--app", "portal", "sign", "--user", "gvcn.1a", "--class", "1A",
+           "--passphrase-file", str(secret), "--workers", "2"]
+    first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    with demo_app.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "1A")
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and RecordVersion.select().where(
+                (RecordVersion.school_class == klass) & (RecordVersion.step == 1)).count() < 4:
+            time.sleep(0.2)
+    os.killpg(first.pid, signal.SIGKILL)  # the command and its worker processes, mid-batch
+    first.wait(timeout=30)
+    with demo_app.app_context(), db.connection_context():
+        signed_before = RecordVersion.select().where((RecordVersion.school_class == klass) & (RecordVersion.step == 1)).count()
+        total = len(batches.pending(user("gvcn.1a"), klass)) + signed_before
+    assert 4 <= signed_before < total
+    again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    with demo_app.app_context(), db.connection_context():
+        rows = list(RecordVersion.select().where(RecordVersion.school_class == klass))
+        assert len(rows) == total and all(r.step == 1 and r.claimed_by == "" for r in rows)
+        for rv in rows:
+            assert RecordSignature.select().where(RecordSignature.record == rv).count() == 1
+        # The kill left no half-written step: the principal's step validates every first signature.
+        results = signing.sign_many(user("hieutruong"), rows[:3], PASS)
+        assert all(r.ok for r in results), [r.message for r in results]
+        for rv in rows[:3]:  # mid-chain: valid signatures, only the missing seal is reported
+            checks = {c.key: c.status for c in verify(signing.read_pdf(reload(rv))).checks}
+            assert checks["sig1.intact"] == checks["sig2.intact"] == checks["sig1.signer"] == "passed"
