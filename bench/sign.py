@@ -10,14 +10,36 @@ import time
 
 from portal.db import db
 from portal.models import Enrolment, RecordVersion, SchoolClass, User
-from portal.services import signing
+from portal.services import certificates, signing
+from portal.services.timestamps import timestamper
 from portal.services.records import ensure_record
+from portal.signing import ltv
 from portal.signing import pdf as pdfsign
 
 from .common import demo_app, section
 
-AIM = 1.2
+AIM = 1.3  # issue 13: every step within 1.3× of pyHanko's bare default-stamp signature
 CHAIN = [("gvcn.5a", "homeroom"), ("hieutruong", "principal"), ("vanthu", "seal")]
+
+
+def _bare_sign(pdf: bytes, role: str, signer, certify: bool, stamper) -> bytes:
+    """The floor: pyHanko's own sign call with its default stamp (no font of ours), the same timestamps,
+    and at issuance the same validation data and document timestamp."""
+    import io
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
+    meta = signers.PdfSignatureMetadata(field_name=pdfsign.field_name(role), certify=certify,
+                                        docmdp_permissions=fields.MDPPerm.FILL_FORMS if certify else None,
+                                        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer, timestamper=stamper).sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out)
+    signed = out.getvalue()
+    if role == "seal" and stamper is not None:
+        signed = ltv.add_ltv(signed, certificates.roots(), stamper)
+    return signed
 
 
 def run(size=35):
@@ -49,6 +71,7 @@ def run(size=35):
             assert all(r.ok for r in results), [r.message for r in results if not r.ok][:3]
             # Floor: the bare pyHanko sign call on the same input PDFs, same signer and options.
             cred = signing.unlock(user, role, "demo1234")
+            stamper = timestamper()
             floor_ms = []
             for rv in records:
                 fresh = RecordVersion.get_by_id(rv.id)
@@ -61,8 +84,7 @@ def run(size=35):
                 else:
                     base = inputs[rv.id]
                     t = time.perf_counter()
-                pdfsign.sign(base, role, cred.signer, certify=role == "homeroom", signer_name=cred.cert_row.subject,
-                             title="", label=signing.STAMP_LABELS[role], reason="bench", location="Hải Phòng")
+                _bare_sign(base, role, cred.signer, certify=role == "homeroom", stamper=stamper)
                 floor_ms.append((time.perf_counter() - t) * 1000)
             rows.append((role, portal_s * 1000 / len(records), statistics.median(floor_ms), floor_ms))
     with section(f"Sign a class of {len(records)} records, batch with the passphrase entered once"):
@@ -70,7 +92,7 @@ def run(size=35):
         total_floor = sum(r[2] for r in rows)
         for role, per_record, floor, floor_ms in rows:
             print(f"{signing.ROLE_LABELS[role]:<24} portal {per_record:7.1f} ms/signature   floor {floor:7.1f} ms "
-                  f"({'render + ' if role == 'homeroom' else ''}bare pyHanko sign)   ratio {per_record / floor:.2f}×")
+                  f"({'render + ' if role == 'homeroom' else ''}bare pyHanko default-stamp sign, same TSA; LTV at the seal)   ratio {per_record / floor:.2f}×")
         print(f"whole chain: portal {total_portal:.0f} ms/record, floor {total_floor:.0f} ms/record, "
               f"ratio {total_portal / total_floor:.2f}× (aim ≤ {AIM}×)")
         steps_only = [r for r in rows if r[0] != "homeroom"]

@@ -18,6 +18,18 @@ def read_secret(passphrase_file, prompt: str) -> str:
     return click.prompt(prompt, hide_input=True)
 
 
+def upgrade_or_exit() -> list[str]:
+    """Apply pending migrations and list them; a failed one (nothing applied) ends the command with exit 1."""
+    try:
+        applied = database.upgrade()
+    except database.MigrationFailed as err:
+        click.echo(str(err), err=True)
+        sys.exit(1)
+    for name in applied:
+        click.echo(f"applied: {name}")
+    return applied
+
+
 def register_cli(app):
     db_group = AppGroup("db", help="Lược đồ cơ sở dữ liệu (migrations).")
 
@@ -26,13 +38,7 @@ def register_cli(app):
         """Apply every pending migration (all or none: a failure leaves the database as it was)."""
         from .services.audit import seal_if_needed
 
-        try:
-            applied = database.upgrade()
-        except database.MigrationFailed as err:
-            click.echo(str(err), err=True)
-            sys.exit(1)
-        for name in applied:
-            click.echo(f"applied: {name}")
+        applied = upgrade_or_exit()
         if not applied:
             click.echo("Cơ sở dữ liệu đã ở phiên bản mới nhất.")
         with db.connection_context():

@@ -75,13 +75,9 @@ def register_deploy_cli(app):
             click.echo("Cảnh báo: địa chỉ này chỉ dùng để thử; khi triển khai thật hãy dùng https:// với tên "
                        "máy chủ mà điện thoại của giáo viên mở được.")
 
-        try:
-            applied = database.upgrade()
-        except database.MigrationFailed as err:
-            click.echo(str(err), err=True)
-            sys.exit(1)
-        for name in applied:
-            click.echo(f"applied: {name}")
+        from .cli import upgrade_or_exit
+
+        upgrade_or_exit()
         if not database.is_empty():
             if school_name:
                 click.echo("Trường đã được thiết lập từ trước: bỏ qua --school-name.")

@@ -8,6 +8,20 @@ from portal.services import batches, signing
 from tests.signing_helpers import PASS, reload, user
 
 
+def cli_env(app) -> dict:
+    """The environment for `flask --app portal …` in a child process pointing at this test's instance."""
+    import os
+
+    from tests.conftest import DEMO_PKI
+
+    cfg = app.config
+    return {**os.environ, "HOCBA_DATABASE": cfg["DATABASE"], "HOCBA_TRUST_DIR": cfg["TRUST_DIR"],
+            "HOCBA_RECORDS_DIR": cfg["RECORDS_DIR"], "HOCBA_HUEY_FILE": cfg["HUEY_FILE"],
+            "HOCBA_DEMO_PKI_DIR": str(DEMO_PKI["dir"]), "HOCBA_DEMO_PKI_PORT": str(DEMO_PKI["port"]),
+            "HOCBA_PUBLIC_BASE_URL": cfg["PUBLIC_BASE_URL"], "HOCBA_SECRET_KEY": "test-secret",
+            **{f"HOCBA_{k}": str(cfg[k]) for k in ("SECRETS_DIR", "AUDIT_ANCHOR_FILE") if cfg.get(k)}}
+
+
 def test_two_batches_over_the_same_records_never_double_sign_nor_crash(demo_app):
     with demo_app.app_context(), db.connection_context():
         klass = SchoolClass.get(SchoolClass.name == "1A")
@@ -130,26 +144,19 @@ def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app
     """Issue 11 #2a: three teachers keep saving comments while `flask sign` (another process) signs the
     class. Each save lands before its pupil's record is frozen or is refused after; so every signed
     record still matches its frozen data and the principal's step signs all of them."""
-    import os
     import subprocess
     import sys
     import time
 
     from portal.models import Subject
     from portal.services import evaluation
-    from tests.conftest import DEMO_PKI
-
     with demo_app.app_context(), db.connection_context():
         klass = SchoolClass.get(SchoolClass.name == "1A")
         pupils = [rv.pupil_id for rv in batches.ready(user("gvcn.1a"), klass)]
         subject = Subject.get(Subject.code == "TV")
     secret = tmp_path / "pass"
     secret.write_text(PASS)
-    cfg = demo_app.config
-    env = {**os.environ, "HOCBA_DATABASE": cfg["DATABASE"], "HOCBA_TRUST_DIR": cfg["TRUST_DIR"],
-           "HOCBA_RECORDS_DIR": cfg["RECORDS_DIR"], "HOCBA_HUEY_FILE": cfg["HUEY_FILE"],
-           "HOCBA_DEMO_PKI_DIR": str(DEMO_PKI["dir"]), "HOCBA_DEMO_PKI_PORT": str(DEMO_PKI["port"]),
-           "HOCBA_PUBLIC_BASE_URL": cfg["PUBLIC_BASE_URL"], "HOCBA_SECRET_KEY": "test-secret"}
+    env = cli_env(demo_app)
     signer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "sign", "--user", "gvcn.1a",
                                "--class", "1A", "--passphrase-file", str(secret)], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -212,15 +219,10 @@ def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing
     import time
 
     from portal.services.verification import verify
-    from tests.conftest import DEMO_PKI
 
     secret = tmp_path / "pass"
     secret.write_text(PASS)
-    cfg = demo_app.config
-    env = {**os.environ, "HOCBA_DATABASE": cfg["DATABASE"], "HOCBA_TRUST_DIR": cfg["TRUST_DIR"],
-           "HOCBA_RECORDS_DIR": cfg["RECORDS_DIR"], "HOCBA_HUEY_FILE": cfg["HUEY_FILE"],
-           "HOCBA_DEMO_PKI_DIR": str(DEMO_PKI["dir"]), "HOCBA_DEMO_PKI_PORT": str(DEMO_PKI["port"]),
-           "HOCBA_PUBLIC_BASE_URL": cfg["PUBLIC_BASE_URL"], "HOCBA_SECRET_KEY": "test-secret"}
+    env = cli_env(demo_app)
     cmd = [sys.executable, "-m", "flask", "--app", "portal", "sign", "--user", "gvcn.1a", "--class", "1A",
            "--passphrase-file", str(secret), "--workers", "2"]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
