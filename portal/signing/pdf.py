@@ -78,7 +78,7 @@ def _add_text_field(writer, name: str, box: tuple) -> None:
         writer.update_container(annots if isinstance(page.raw_get("/Annots"), generic.IndirectObject) else page)
 
 
-def _fill_text_field(writer, name: str, text: str) -> None:
+def _fill_text_field(writer, name: str, text: str, drawn: dict | None = None) -> None:
     """Set a text field's value and draw it (white behind, the stamp font), in the writer's next revision."""
     from pyhanko.pdf_utils import generic, layout
     from pyhanko.stamp import TextStamp
@@ -89,8 +89,12 @@ def _fill_text_field(writer, name: str, text: str) -> None:
             continue
         x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
         w, h = x2 - x1, y2 - y1
-        inner = TextStamp(writer, _date_style(), text_params={"text": text},
-                          box=layout.BoxConstraints(width=w, height=h)).register()
+        drawn = {} if drawn is None else drawn
+        key = (text, round(w), round(h))
+        if key not in drawn:  # the same line on two pages: one drawing, one font subset
+            drawn[key] = TextStamp(writer, _date_style(), text_params={"text": text},
+                                   box=layout.BoxConstraints(width=w, height=h)).register()
+        inner = drawn[key]
         appearance = generic.StreamObject({
             generic.NameObject("/Type"): generic.NameObject("/XObject"),
             generic.NameObject("/Subtype"): generic.NameObject("/Form"),
@@ -190,8 +194,9 @@ def sign(pdf: bytes, role: str, signer, *, certify: bool, signer_name: str, titl
     from pyhanko.sign import signers  # signing only: the verifier does not load the signer's machinery
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    drawn: dict = {}
     for name, text in (fill or {}).items():
-        _fill_text_field(writer, name, text)
+        _fill_text_field(writer, name, text, drawn)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name(role), certify=certify,
         docmdp_permissions=fields.MDPPerm.FILL_FORMS if certify else None,
