@@ -69,8 +69,10 @@ def register_cli(app):
 
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Xóa toàn bộ dữ liệu rồi tạo lại trường mẫu.")
-    def demo(reset):
-        """Seed the demo primary school (refuses a non-empty database without --reset)."""
+    @click.option("--level", type=click.Choice(["TH", "THCS", "THPT"]), default="TH", show_default=True,
+                  help="Cấp học của trường mẫu.")
+    def demo(reset, level):
+        """Seed the demo school, primary by default (refuses a non-empty database without --reset)."""
         from .services import ServiceError
         from .services.demo import reset_database, seed_demo
 
@@ -80,7 +82,11 @@ def register_cli(app):
             database.upgrade()
         try:
             with db.connection_context():
-                school = seed_demo()
+                if level == "TH":
+                    school = seed_demo()
+                else:
+                    from .services.demo_secondary import seed_secondary_demo
+                    school = seed_secondary_demo(level)
         except ServiceError as err:
             click.echo(err.message, err=True)
             sys.exit(1)

@@ -28,7 +28,7 @@ class MultiCheckboxField(SelectMultipleField):
 class SchoolForm(FlaskForm):
     name = text("Tên trường", required=True)
     code = text("Mã trường", required=True, max_len=20)
-    level = SelectField("Cấp học", choices=list(LEVELS.items()))
+    level = SelectField("Cấp học", choices=[*LEVELS.items(), ("THCS,THPT", "Nhiều cấp: THCS và THPT"), ("TH,THCS", "Nhiều cấp: Tiểu học và THCS")])
     department = text("Sở Giáo dục và Đào tạo")
     authority = text("Cơ quan quản lý trực tiếp (Phòng GD&ĐT / UBND)")
     province = text("Tỉnh/thành phố", required=True)

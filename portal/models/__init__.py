@@ -11,12 +11,14 @@ from .evaluation import (
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
 from .records import RECORD_STATUSES, CorrectionRequest, RecordVersion
 from .signing import BACKENDS, Certificate, RecordSignature, SigningAuthorisation, SigningJob
+from .secondary import MAKEUPS, TERMS, ScoreEntry, TermConduct
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
     ASSESSMENTS,
     CHECKPOINTS,
     LEVEL_GRADES,
     LEVELS,
+    SECONDARY,
     SUBJECT_KINDS,
     CalendarDate,
     Grade,
@@ -26,6 +28,7 @@ from .school import (
     SchoolYear,
     Subject,
     Term,
+    school_levels,
 )
 
 ALL_MODELS = [
@@ -33,5 +36,5 @@ ALL_MODELS = [
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
     RecordVersion, Certificate, RecordSignature, SigningAuthorisation, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
-    BackupRun, LevelFill,
+    BackupRun, LevelFill, ScoreEntry, TermConduct,
 ]

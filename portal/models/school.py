@@ -12,6 +12,12 @@ from .people import Staff
 # Cấp học: the codes are the values, the labels are shown.
 LEVELS = {"TH": "Tiểu học", "THCS": "Trung học cơ sở", "THPT": "Trung học phổ thông"}
 LEVEL_GRADES = {"TH": range(1, 6), "THCS": range(6, 10), "THPT": range(10, 13)}
+SECONDARY = ("THCS", "THPT")
+
+
+def school_levels(level: str) -> list[str]:
+    """The levels of a school's `level` setting: one code, or several joined by "," (a multi-level school)."""
+    return [code for code in (part.strip() for part in (level or "TH").split(",")) if code in LEVELS] or ["TH"]
 
 # How a subject is evaluated: TT27 levels T/H/C; TT22 comment-only (Đạt/Chưa đạt) or comment and score.
 ASSESSMENTS = {
@@ -93,13 +99,16 @@ class Grade(BaseModel):
 
 
 class Subject(BaseModel):
-    code = NFCCharField(unique=True)
+    code = NFCCharField()  # unique within a level: a multi-level school has a primary and a secondary TOAN
     name = NFCCharField()
     level = NFCCharField(default="TH")
     kind = NFCCharField(default="subject")
     assessment = NFCCharField(default="level")
     ministry_code = NFCCharField(default="")  # mamonhoc
     sort_order = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("level", "code"), True),)
 
     def __str__(self):
         return self.name
@@ -112,6 +121,8 @@ class GradeSubject(BaseModel):
     subject = ForeignKeyField(Subject, backref="grades", on_delete="CASCADE")
     is_optional = BooleanField(default=False)
     tested_at = NFCCharField(default="")  # comma-separated checkpoints, e.g. "CK1,CN"
+    periods = IntegerField(default=0)  # TT22: tiết/năm học, sets the ĐĐGtx count (tt22.regular_count)
+    group = NFCCharField(default="")  # TT22: compulsory | elective | optional (curriculum file)
 
     class Meta:
         indexes = ((("grade", "subject"), True),)

@@ -16,11 +16,11 @@ class IdConverter(IntegerConverter):
 
 def register_blueprints(app):
     app.url_map.converters["int"] = IdConverter  # before any rule is added
-    from . import (admin, auth, classes, documents, evaluation, home, parents, review, server_ca, signing, summary,
-                   transfer, verify)
+    from . import (admin, auth, classes, documents, evaluation, home, parents, review, secondary, server_ca, signing,
+                   summary, transfer, verify)
 
     for module in (auth, home, classes, admin, evaluation, summary, review, transfer, documents, signing, verify, parents,
-                   server_ca):
+                   server_ca, secondary):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz", endpoint="health")

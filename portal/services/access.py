@@ -83,6 +83,11 @@ def can_enter_subject(user: User, klass: SchoolClass, subject) -> bool:
     return False
 
 
+def can_enter_scores(user: User, klass: SchoolClass, subject) -> bool:
+    """Secondary (TT22) assessments: only the subject teacher assigned to this class × subject."""
+    return user.is_authenticated and teaches_in(user, klass, subject)
+
+
 def visible_classes(user: User, year):
     """The classes of `year` this user may open, as a query ordered by grade and name."""
     q = (SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)

@@ -142,7 +142,7 @@ def demo_staff_id(staff) -> str:
     return f"{PROVINCE_CODE}{0 if staff.gender == 1 else 1}{80 + staff.id % 15:02d}{staff.id:06d}"
 
 
-def seed_pki() -> None:
+def seed_pki(revoked_signer: str | None = REVOKED_DEMO_SIGNER) -> None:
     """A test PKI for the demo that behaves like a real one: root and intermediate CA whose certificates
     name CRL and OCSP addresses served (with a timestamping authority) by the local service in
     portal/signing/responder.py; a personal certificate (CCCD in the subject) for every demo signer —
@@ -198,11 +198,13 @@ def seed_pki() -> None:
         SigningAuthorisation.create(user=deputy, granted_by=principal, starts_on=year.starts_on,
                                     ends_on=year.ends_on + dt_.timedelta(days=90),
                                     reason="Quyết định ủy quyền ký học bạ số năm học " + year.name)
-    revoked_staff = User.get(User.username == REVOKED_DEMO_SIGNER).staff
+    if revoked_signer is None:
+        return
+    revoked_staff = User.get(User.username == revoked_signer).staff
     revoked = pki.person(revoked_staff.full_name, school.name, revoked_staff.national_id)
     pki.revoke(revoked.cert)
     pki.save_revocations(folder)
-    (folder / f"{REVOKED_DEMO_SIGNER}-thu-hoi.p12").write_bytes(pki.p12(revoked, DEMO_PASSWORD, REVOKED_DEMO_SIGNER))
+    (folder / f"{revoked_signer}-thu-hoi.p12").write_bytes(pki.p12(revoked, DEMO_PASSWORD, revoked_signer))
 
 
 def reset_database() -> None:

@@ -12,7 +12,7 @@ from portal.grading import tt27
 from portal.labels import field_label
 from portal.models import (
     CHECKPOINTS, ChangeRequest, Enrolment, EvaluationChange, EvaluationLock, GradeSubject, Pupil, QualityResult,
-    SchoolClass, Subject, SubjectResult, User,
+    TERMS, SchoolClass, Subject, SubjectResult, User,
 )
 from portal.models.base import utcnow
 from portal.text import clean_text
@@ -23,6 +23,7 @@ MAX_COMMENT = 1000
 MAX_REASON = 1000
 SUPPLEMENTARY = "BS"  # đánh giá bổ sung (TT27 Điều 11 k.2): re-evaluation in the summer
 ALL_CHECKPOINTS = [*CHECKPOINTS, SUPPLEMENTARY]
+LOCKABLE = [*ALL_CHECKPOINTS, *TERMS]  # TT22 terms HK1, HK2, HE share the locks and change requests
 FIELDS = ("level", "score", "comment")
 
 
@@ -212,7 +213,10 @@ def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") ->
         request.status = "approved" if approve else "rejected"
         request.decided_by, request.decided_at, request.decision_note = user, utcnow(), _nfc(note).strip()[:MAX_REASON]
         request.save()
-        if approve:
+        if approve and request.checkpoint in TERMS:
+            from .secondary import apply_request  # late: secondary builds on this module
+            apply_request(request)
+        elif approve:
             model = SubjectResult if request.subject_id else QualityResult
             target = {"subject": request.subject} if request.subject_id else {"quality": request.quality}
             value = request.new_value
@@ -231,7 +235,7 @@ def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") ->
 def lock(user: User, year, checkpoint: str, grade=None, klass: SchoolClass | None = None) -> EvaluationLock:
     if not access.is_board(user):
         raise access.Forbidden()
-    if checkpoint not in ALL_CHECKPOINTS:
+    if checkpoint not in LOCKABLE:
         raise ServiceError("Thời điểm đánh giá không hợp lệ.")
     with write_tx():
         existing = EvaluationLock.get_or_none(year=year, checkpoint=checkpoint, grade=grade, school_class=klass)

@@ -6,7 +6,7 @@ from pathlib import Path
 from portal.db import write_tx
 from portal.models import (
     LEVEL_GRADES, CalendarDate, Enrolment, Grade, GradeSubject, Pupil, School, SchoolClass, SchoolYear,
-    Subject, Term,
+    Subject, Term, school_levels,
 )
 
 from . import ServiceError, audit, calendar
@@ -25,7 +25,10 @@ def year_name(first_year: int) -> str:
 
 
 def seed_curriculum(level: str) -> None:
-    """Create the grades and subjects of a level from the editable data file (idempotent)."""
+    """Create the grades and subjects of a level from the editable data file (idempotent).
+
+    A subject is found by (level, code): a multi-level school keeps its primary and secondary TOAN
+    apart. Secondary files also give each grade's periods a year and the subject's group (TT22)."""
     for number in LEVEL_GRADES[level]:
         Grade.get_or_create(number=number, defaults={"level": level})
     path = DATA_DIR / f"curriculum_{level}.json"
@@ -33,16 +36,18 @@ def seed_curriculum(level: str) -> None:
         return
     data = json.loads(path.read_text(encoding="utf-8"))
     for order, item in enumerate(data["subjects"]):
-        subject, _ = Subject.get_or_create(code=item["code"], defaults={
-            "name": item["name"], "level": level, "kind": item["kind"],
+        subject, _ = Subject.get_or_create(code=item["code"], level=level, defaults={
+            "name": item["name"], "kind": item["kind"],
             "assessment": item.get("assessment", "level" if level == "TH" else "score"),
             "sort_order": order, "ministry_code": item.get("ministry_code", item["code"]),
         })
         optional = set(item.get("optional_in", []))
+        periods = item.get("periods", {})
         for grade_number, tested_at in item["grades"].items():
             grade = Grade.get(Grade.number == int(grade_number))
             GradeSubject.get_or_create(grade=grade, subject=subject, defaults={
-                "tested_at": tested_at, "is_optional": grade_number in optional})
+                "tested_at": tested_at, "is_optional": grade_number in optional,
+                "periods": periods.get(grade_number, 0), "group": item.get("group", "")})
 
 
 def create_year(school: School, first_year: int, make_current: bool = False) -> SchoolYear:
@@ -76,7 +81,8 @@ def setup_school(name: str, code: str, level: str = "TH", today: dt.date | None 
     today = today or dt.date.today()
     with write_tx():
         school = School.create(name=name, code=code, level=level, **fields)
-        seed_curriculum(level)
+        for code in school_levels(level):
+            seed_curriculum(code)
         seed_bank()
         create_year(school, calendar.school_year_of(today), make_current=True)
     return school

@@ -3,7 +3,7 @@ import datetime as dt
 
 from portal.db import write_tx
 from portal.models import (
-    CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment,
+    CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment, school_levels,
 )
 
 from portal.text import clean_line
@@ -26,7 +26,8 @@ def save_school(school: School | None, data: dict) -> School:
     with write_tx():
         if school is None:
             school = School.create(**values)
-            seed_curriculum(school.level)
+            for code in school_levels(school.level):
+                seed_curriculum(code)
         else:
             school = School.get_by_id(school.id)
             if any(k in values and values[k] != getattr(school, k) for k in PRINTED_SCHOOL_FIELDS):
@@ -34,7 +35,8 @@ def save_school(school: School | None, data: dict) -> School:
             for k, v in values.items():
                 setattr(school, k, v)
             school.save()
-            seed_curriculum(school.level)  # idempotent: adds the level's grades and subjects if new
+            for code in school_levels(school.level):
+                seed_curriculum(code)  # idempotent: adds the level's grades and subjects if new
         audit.record("school.updated", school, summary="Cập nhật thông tin trường")
     return school
 

@@ -3,7 +3,7 @@ from flask import abort, flash, request, url_for
 
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
-from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment
+from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
 from portal.services import ServiceError, settings
 from portal.services.collation import sort_people
 from portal.services.school import class_sizes, current_year
@@ -16,7 +16,7 @@ def _class_form(klass=None, bind=True):
     bound = bind and request.method == "POST"
     form = ClassForm() if bound else ClassForm(formdata=None, obj=klass)
     school = settings.school_or_none()
-    numbers = list(LEVEL_GRADES[school.level]) if school else []
+    numbers = [n for code in school_levels(school.level) for n in LEVEL_GRADES[code]] if school else []
     form.grade.choices = [(g.id, g.name) for g in Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number)]
     staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
     form.homeroom.choices = [(0, "— chưa phân công —")] + [(s.id, s.full_name) for s in staff]

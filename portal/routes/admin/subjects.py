@@ -3,7 +3,7 @@ from flask import abort, flash, request, url_for
 
 from portal.forms.admin import SubjectForm
 from portal.htmx import redirect_to, render
-from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject
+from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject, school_levels
 from portal.services import ServiceError, settings
 
 from . import bp
@@ -11,14 +11,14 @@ from . import bp
 
 def _grades():
     school = settings.school_or_none()
-    numbers = list(LEVEL_GRADES[school.level]) if school else []
+    numbers = [n for code in school_levels(school.level) for n in LEVEL_GRADES[code]] if school else []
     return list(Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number))
 
 
 @bp.get("/mon-hoc")
 def subjects():
     school = settings.school_or_none()
-    rows = Subject.select().where(Subject.level == (school.level if school else "TH")).order_by(Subject.sort_order)
+    rows = Subject.select().where(Subject.level.in_(school_levels(school.level if school else "TH"))).order_by(Subject.sort_order)
     grades = _grades()
     matrix = {(gs.subject_id, gs.grade_id): gs for gs in GradeSubject.select()}
     return render("admin/subjects.html", subjects=rows, grades=grades, matrix=matrix)

@@ -1,0 +1,55 @@
+"""Secondary evaluations (TT22/2021): the assessments of a pupil × subject × semester, and rèn luyện.
+
+Glossary: regular assessment = đánh giá thường xuyên (ĐĐGtx, slots tx1…tx4); mid-term / end-of-term =
+giữa kì / cuối kì (gk, ck); teacher's comment = nhận xét (nx); re-test = kiểm tra lại (rt, summer);
+make-up = kiểm tra bù; conduct = rèn luyện (T/K/D/CD); absences = số buổi nghỉ học.
+Terms are "HK1", "HK2" and "HE" (the summer: re-tests, re-assessed rèn luyện). Locks, change requests and
+the history are the shared EvaluationLock / ChangeRequest / EvaluationChange rows with these terms.
+"""
+from peewee import DateTimeField, ForeignKeyField, IntegerField
+
+from .accounts import User
+from .base import BaseModel, NFCCharField, NFCTextField, utcnow
+from .people import Pupil
+from .school import SchoolClass, Subject
+
+TERMS = {"HK1": "Học kì I", "HK2": "Học kì II", "HE": "Hè (kiểm tra lại, rèn luyện hè)"}
+MAKEUPS = {"": "", "bu": "Kiểm tra bù", "khong": "Không kiểm tra bù"}
+
+
+class ScoreEntry(BaseModel):
+    """One assessment of a pupil in a subject and semester: a score ("8.5") or a result ("D"/"CD"), or
+    the teacher's comment (slot nx). `makeup`: bu = the value is a make-up; khong = no make-up, 0 / CĐ
+    with `makeup_reason`."""
+
+    pupil = ForeignKeyField(Pupil, backref="score_entries", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="score_entries", on_delete="CASCADE")
+    subject = ForeignKeyField(Subject, backref="score_entries", on_delete="CASCADE")
+    term = NFCCharField()
+    slot = NFCCharField()
+    value = NFCTextField(default="")
+    makeup = NFCCharField(default="")
+    makeup_reason = NFCTextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "score_entry"
+        indexes = ((("school_class", "subject", "term", "pupil", "slot"), True),)
+
+
+class TermConduct(BaseModel):
+    """Rèn luyện and absences of a pupil in a semester, entered by the homeroom teacher; HE: the summer
+    re-assessment of rèn luyện."""
+
+    pupil = ForeignKeyField(Pupil, backref="term_conducts", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="term_conducts", on_delete="CASCADE")
+    term = NFCCharField()
+    conduct = NFCCharField(default="")
+    absences = IntegerField(null=True)
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "term_conduct"
+        indexes = ((("school_class", "term", "pupil"), True),)

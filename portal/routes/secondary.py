@@ -1,0 +1,138 @@
+"""Secondary (TT22) entry: subject grids and the phone card, rèn luyện, the class summary and its .xlsx."""
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.grading import tt22
+from portal.htmx import is_htmx, render
+from portal.models import TERMS, Subject
+from portal.services import ServiceError, access, audit, secondary
+from portal.services.evaluation import Locked
+from portal.services.secondary_grid import cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects
+from portal.services.secondary_summary import class_summary, fmt
+from portal.services.secondary_xlsx import summary_workbook
+
+from .evaluation import _same_site, class_or_404
+from .files import download
+
+bp = Blueprint("secondary", __name__, url_prefix="/trung-hoc")
+
+
+def term_or_404(term: str) -> str:
+    if term not in TERMS:
+        abort(404)
+    return term
+
+
+def subject_or_404(klass, subject_id) -> Subject:
+    subject = Subject.get_or_none(Subject.id == subject_id)
+    if subject is None:
+        abort(404)
+    access.require(secondary.can_enter(current_user, klass, subject) or access.is_board(current_user)
+                   or access.is_homeroom_of(current_user, klass))
+    return subject
+
+
+@bp.get("/lop/<int:class_id>")
+def overview(class_id):
+    klass = class_or_404(class_id)
+    return render("secondary/class.html", klass=klass, terms=TERMS, subjects=teacher_subjects(current_user, klass),
+                  homeroom=access.is_homeroom_of(current_user, klass), board=access.is_board(current_user))
+
+
+@bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<term>")
+def grid(class_id, subject_id, term):
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    return render("secondary/grid.html", **score_grid(current_user, klass, subject, term_or_404(term)))
+
+
+@bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<term>/hs/<int:pupil_id>")
+def card(class_id, subject_id, term, pupil_id):
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    ctx = pupil_card(current_user, klass, subject, term_or_404(term), pupil_id)
+    if ctx is None:
+        abort(404)
+    return render("secondary/pupil.html", **ctx)
+
+
+@bp.get("/lop/<int:class_id>/ren-luyen/<term>")
+def conduct(class_id, term):
+    klass = class_or_404(class_id)
+    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user))
+    return render("secondary/conduct.html", **conduct_grid(current_user, klass, term_or_404(term)))
+
+
+@bp.post("/o/<int:class_id>/<int:pupil_id>/<term>/<target>/<slot>")
+def save_cell(class_id, pupil_id, term, target, slot):
+    """Save one cell (an assessment, the comment, rèn luyện or absences); htmx gets the cell back."""
+    klass = class_or_404(class_id)
+    term = term_or_404(term)
+    raw, reason = request.form.get("value", ""), request.form.get("reason", "")
+    subject = None
+    status, state, message, value = 200, "saved", "", raw
+    try:
+        if target == "c":
+            saved = secondary.save_conduct(current_user, klass, pupil_id, term, slot, raw, reason=reason)
+        elif target.startswith("s") and target[1:].isdigit() and len(target) < 20:
+            subject = Subject.get_or_none(Subject.id == int(target[1:]))
+            if subject is None:
+                abort(404)
+            saved = secondary.save_score(current_user, klass, pupil_id, subject, term, slot, raw, reason=reason)
+        else:
+            abort(404)
+    except Locked as err:
+        status, state, message = 409, "locked", err.message
+    except ServiceError as err:
+        status, state, message = 422, "error", err.message
+    else:
+        value = saved.value
+        if saved.status == "requested":
+            status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
+    if not is_htmx():
+        flash(message or "Đã lưu.", "success" if status < 300 else "error")
+        return redirect(_same_site(request.referrer) or url_for("secondary.overview", class_id=klass.id), code=303)
+    cell = cell_after_save(klass, pupil_id, term, target, slot, value, subject, state=state, message=message,
+                           reason=reason)
+    return render("secondary/_partials/cell.html", "secondary/_partials/cell.html", c=cell, status=status,
+                  card=request.args.get("l") == "1")
+
+
+@bp.post("/bu/<int:class_id>/<int:pupil_id>/<int:subject_id>/<term>/<slot>")
+def makeup(class_id, pupil_id, subject_id, term, slot):
+    """Kiểm tra bù: a make-up score, or 0 / Chưa đạt with the reason."""
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    try:
+        secondary.save_makeup(current_user, klass, pupil_id, subject, term_or_404(term), slot,
+                              request.form.get("kind", ""), request.form.get("value", ""),
+                              request.form.get("reason", ""))
+    except ServiceError as err:
+        flash(err.message, "error")
+    else:
+        flash("Đã ghi kiểm tra bù.", "success")
+    return redirect(_same_site(request.referrer) or url_for("secondary.grid", class_id=klass.id,
+                                                             subject_id=subject.id, term=term), code=303)
+
+
+def _summary_allowed(klass):
+    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user)
+                   or access.sees_whole_school(current_user))
+
+
+@bp.get("/lop/<int:class_id>/tong-hop")
+def summary(class_id):
+    klass = class_or_404(class_id)
+    _summary_allowed(klass)
+    subjects, rows = class_summary(klass)
+    return render("secondary/summary.html", klass=klass, subjects=subjects, rows=rows, fmt=fmt,
+                  decisions=tt22.DECISIONS, awards=tt22.AWARDS)
+
+
+@bp.get("/lop/<int:class_id>/tong-hop.xlsx")
+def summary_xlsx(class_id):
+    klass = class_or_404(class_id)
+    _summary_allowed(klass)
+    data = summary_workbook(klass)
+    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp THCS/THPT lớp {klass.name}")
+    return download(data, f"tong-hop-{klass.name}-{klass.year.name}.xlsx")
