@@ -22,6 +22,7 @@ from portal.db import write_tx
 from portal.documents import render as documents
 from portal.models import RecordSignature, RecordVersion, School, SchoolClass, User, YearResult
 from portal.models.base import utcnow
+from portal.models.school import school_levels
 from portal.signing import certs, identity
 from portal.signing import pdf as pdfsign
 
@@ -60,7 +61,7 @@ def date_lines(pdf: bytes) -> dict:
 
 def chain() -> list[str]:
     school = School.current()
-    return current_app.config["SIGNING_CHAIN"][school.level if school else "TH"]
+    return current_app.config["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
 
 
 def next_role(rv: RecordVersion) -> str | None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.models import RecordSignature, RecordVersion, School
+from portal.models.school import school_levels
 from portal.signing import bounded
 from portal.signing.inspect import MAX_BYTES, inspect
 
@@ -73,7 +74,7 @@ def _overall(checks: list[Check]) -> str:
 
 def chain_roles() -> list[str]:
     school = School.current()
-    return current_app.config["SIGNING_CHAIN"][school.level if school else "TH"]
+    return current_app.config["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
 
 
 def _trust_check(i: int, who: str, s: dict) -> Check:
