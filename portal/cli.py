@@ -67,6 +67,26 @@ def register_cli(app):
     from .cli_deploy import register_deploy_cli
     register_deploy_cli(app)
 
+    @app.cli.command("messages")
+    @click.option("--send", "do_send", is_flag=True, help="Gửi các thông điệp đang chờ hoặc gửi lỗi.")
+    def messages_cmd(do_send):
+        """Thông điệp gửi CSDL ngành (Đăng ký tạo / Thu hồi học bạ): liệt kê, hoặc gửi."""
+        from portal.models import MESSAGE_STATES, REGISTRY_STATUSES, RegistryMessage
+        from portal.services import ServiceError, registry
+        with db.connection_context():
+            try:
+                rows = registry.send_pending() if do_send else (registry.collect() or True) and list(
+                    RegistryMessage.select().where(RegistryMessage.state != "sent").order_by(RegistryMessage.id))
+            except ServiceError as err:
+                raise click.ClickException(err.message) from None
+            for m in rows:
+                status = f" {m.remote_status} {REGISTRY_STATUSES[m.remote_status]}" if m.remote_status else ""
+                click.echo(f"{m.record_ident}\t{m.event}\tphiên bản {m.version}\t{MESSAGE_STATES[m.state]}{status}"
+                           + (f"\t{m.reason}" if m.reason else ""))
+            click.echo(f"{len(rows)} thông điệp." if rows else "Không có thông điệp nào đang chờ.")
+            if any(m.state == "failed" for m in rows):
+                raise SystemExit(1)
+
     @app.cli.command("demo")
     @click.option("--reset", is_flag=True, help="Xóa toàn bộ dữ liệu rồi tạo lại trường mẫu.")
     @click.option("--level", type=click.Choice(["TH", "THCS", "THPT"]), default="TH", show_default=True,

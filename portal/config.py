@@ -56,6 +56,14 @@ DEFAULTS = {
     # Remote signing service (submit a hash, the signer confirms on their phone, poll for the result).
     "REMOTE_SIGNING_URL": "",
     "REMOTE_SIGNING_TIMEOUT": 180,
+    # Which service REMOTE_SIGNING_URL is: "generic" (the protocol in signing/remote.py), "smartca" (VNPT SmartCA,
+    # e.g. https://gwsca.vnpt.vn/sca/sp769) or "mysign" (Viettel MySign, https://remotesigning.viettel.vn).
+    # CLIENT_ID/SECRET: SmartCA's sp_id/sp_password or MySign's client_id/client_secret, given by the provider.
+    "REMOTE_SIGNING_PROVIDER": "generic",
+    "REMOTE_SIGNING_CLIENT_ID": "",
+    "REMOTE_SIGNING_CLIENT_SECRET": "",
+    "REMOTE_SIGNING_PROFILE_ID": "adss:ras:profile:001",  # MySign's RAS profile
+    "REMOTE_SIGNING_POLL_S": 0,  # 0 = the provider's own advice (SmartCA 10 s, MySign 2 s)
     # Background jobs (batch signing): huey with SQLite storage in the instance folder.
     "HUEY_FILE": "huey.sqlite3",
     # Production (deploy/hocba-worker.service): scheduled jobs run in their own process, not in the web one.

@@ -14,7 +14,10 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import labels
-from .models import CHECKPOINTS, GENDERS, LEVELS, RECORD_STATUSES, ROLES, SUBMISSION_STATUSES
+from .models import (
+    CHECKPOINTS, GENDERS, LEVELS, MESSAGE_KINDS, MESSAGE_STATES, RECORD_STATUSES, REGISTRY_STATUSES, ROLES,
+    SUBMISSION_STATUSES,
+)
 
 csrf = CSRFProtect()
 
@@ -76,7 +79,9 @@ def init_app(app):
                                  field_label=labels.field_label, quality_label=labels.quality_label,
                                  subject_short=labels.subject_short, job_status=labels.job_status)
     app.jinja_env.globals.update(ROLES=ROLES, GENDERS=GENDERS, LEVELS=LEVELS, CHECKPOINTS=CHECKPOINTS,
-                                  RECORD_STATUSES=RECORD_STATUSES, SUBMISSION_STATUSES=SUBMISSION_STATUSES)
+                                  RECORD_STATUSES=RECORD_STATUSES, SUBMISSION_STATUSES=SUBMISSION_STATUSES,
+                                  MESSAGE_KINDS=MESSAGE_KINDS, MESSAGE_STATES=MESSAGE_STATES,
+                                  REGISTRY_STATUSES=REGISTRY_STATUSES)
 
     @app.after_request
     def _compress(resp):

@@ -1,6 +1,8 @@
 """Peewee models, one module per aggregate."""
 from .access import AccessCode
-from .exchange import SUBMISSION_STATUSES, BackupRun, PackageSubmission
+from .exchange import (
+    MESSAGE_KINDS, MESSAGE_STATES, REGISTRY_STATUSES, SUBMISSION_STATUSES, BackupRun, PackageSubmission, RegistryMessage,
+)
 from .accounts import ROLES, LoginAttempt, User, UserRole
 from .audit import AuditEntry
 from .base import BaseModel
@@ -36,5 +38,5 @@ ALL_MODELS = [
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
     RecordVersion, Certificate, RecordSignature, SigningAuthorisation, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
-    BackupRun, LevelFill, ScoreEntry, TermConduct,
+    BackupRun, LevelFill, ScoreEntry, TermConduct, RegistryMessage,
 ]

@@ -2,6 +2,7 @@
 from peewee import DateTimeField, ForeignKeyField, IntegerField
 
 from .base import BaseModel, NFCCharField, NFCTextField, utcnow
+from .records import RecordVersion
 from .school import SchoolClass
 
 SUBMISSION_STATUSES = {"prepared": "Đã đóng gói", "sent": "Đã gửi", "accepted": "Được tiếp nhận",
@@ -26,3 +27,26 @@ class BackupRun(BaseModel):
     size = IntegerField(default=0)
     encrypted = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow, index=True)
+
+
+# The sector database's processing statuses (EXCHANGE-NOTES: 00 not processed, 01 processed, 02 error).
+REGISTRY_STATUSES = {"00": "CSDL ngành chưa xử lý", "01": "CSDL ngành đã xử lý", "02": "CSDL ngành báo lỗi"}
+MESSAGE_STATES = {"pending": "Chờ gửi", "sent": "Đã gửi", "failed": "Gửi lỗi"}
+MESSAGE_KINDS = {"create": "Đăng ký tạo học bạ", "revoke": "Thu hồi học bạ"}
+
+
+class RegistryMessage(BaseModel):
+    """One message to the sector database about one record version: create (NEW / UPDATE) or revoke (CANCEL)."""
+    record = ForeignKeyField(RecordVersion, backref="registry_messages", on_delete="RESTRICT")
+    kind = NFCCharField()  # create | revoke
+    event = NFCCharField()  # sukien: NEW | UPDATE | CANCEL
+    record_ident = NFCCharField()  # madinhdanhhocba
+    version = IntegerField()  # phienban
+    key = NFCCharField(unique=True)  # idempotency key: one message per (record, event, version)
+    state = NFCCharField(default="pending", index=True)  # pending | sent | failed
+    remote_status = NFCCharField(default="")  # 00 | 01 | 02 as received
+    remote_id = NFCCharField(default="")
+    reason = NFCTextField(default="")
+    attempts = IntegerField(default=0)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)

@@ -81,6 +81,35 @@ def install_token(user: User, cert_pem: str, chain_pem: str, backend: str, confi
     return row
 
 
+def install_remote(user: User, account: str, ref: str = "", purpose: str = "personal") -> Certificate:
+    """A certificate held by the school's remote signing service (VNPT SmartCA, Viettel MySign): fetched from
+    the service for the signer's account (SmartCA: the holder's CCCD/MST user id; MySign: the MySign user id),
+    the one matching `ref` (serial number or credential id) or the only one, then checked and installed."""
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    from portal.signing.remote import RemoteSigningError
+
+    from . import remote_signing
+    name = remote_signing.provider()
+    account = (account or "").strip()
+    if name == "generic" or not account:
+        raise ServiceError("Nhập tài khoản của người ký tại dịch vụ VNPT SmartCA hoặc Viettel MySign.", field="account")
+    try:
+        found = remote_signing.client_for({"provider": name, "account": account, "ref": ref}).certificates(account)
+    except RemoteSigningError as err:
+        raise ServiceError(err.message) from None
+    found = [f for f in found if not ref or f[2] == ref]
+    if not found:
+        raise ServiceError("Dịch vụ ký số từ xa không có chứng thư số nào cho tài khoản này.", field="account")
+    if len(found) > 1:
+        raise ServiceError("Tài khoản có nhiều chứng thư số; chọn một (số serial hoặc mã chứng thư): "
+                           + ", ".join(f[2] for f in found), field="ref")
+    cert, chain, ref = found[0]
+    pem = lambda c: c.public_bytes(Encoding.PEM).decode()  # noqa: E731
+    return install_token(user, pem(cert), "".join(pem(c) for c in chain), "remote",
+                         {"provider": name, "account": account, "ref": ref}, purpose)
+
+
 def rewrap_if_needed(row: Certificate, passphrase: str, key=None) -> bool:
     """Once its owner has unlocked a key stored under the old wrapping (PBKDF2, 2,048 iterations), store it
     again under today's (scrypt + AES-256-GCM), same passphrase. `key`: the key already unlocked, if any.

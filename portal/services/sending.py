@@ -41,6 +41,27 @@ def _request(method, url, body=None, headers=None):
         return resp.status, json.loads(resp.read().decode() or "{}")
 
 
+def deliver(url: str, body: bytes, headers: dict, sleep=time.sleep) -> tuple[str, dict, int, str]:
+    """POST with up to RETRIES tries and exponential backoff (also used by services/registry.py).
+    Returns (outcome, response body, attempts, detail): "sent", "rejected" (a 4xx other than 429, not retried)
+    or "failed" (every try failed: 5xx, 429 or no connection)."""
+    last = ""
+    for attempt in range(RETRIES):
+        try:
+            status, answer = _request("POST", url, body, headers)
+            if status in (200, 201, 202):
+                return "sent", answer, attempt + 1, ""
+            last = f"HTTP {status}"
+        except urllib.error.HTTPError as err:
+            last = f"HTTP {err.code}"
+            if 400 <= err.code < 500 and err.code != 429:
+                return "rejected", {}, attempt + 1, last
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError):
+            last = "không kết nối được"
+        sleep(min(2 ** attempt, 30))
+    return "failed", {}, RETRIES, last
+
+
 def send(sub: PackageSubmission, sleep=time.sleep) -> PackageSubmission:
     endpoint = current_app.config["PACKAGE_ENDPOINT"].rstrip("/")
     if not endpoint:
@@ -48,23 +69,12 @@ def send(sub: PackageSubmission, sleep=time.sleep) -> PackageSubmission:
     data = (Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes()
     headers = {"Content-Type": "application/zip", "Idempotency-Key": sub.sha256,
                "Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"}
-    last = ""
-    for attempt in range(RETRIES):
-        sub.attempts += 1
-        try:
-            status, body = _request("POST", f"{endpoint}/packages", data, headers)
-            if status in (200, 201, 202):
-                sub.status, sub.remote_id, sub.reason = "sent", str(body.get("id", "")), ""
-                break
-            last = f"HTTP {status}"
-        except urllib.error.HTTPError as err:
-            last = f"HTTP {err.code}"
-            if 400 <= err.code < 500 and err.code != 429:
-                sub.status, sub.reason = "rejected", f"Bị từ chối khi gửi ({last})."
-                break
-        except (urllib.error.URLError, TimeoutError, OSError):
-            last = "không kết nối được"
-        sleep(min(2 ** attempt, 30))
+    outcome, body, attempts, last = deliver(f"{endpoint}/packages", data, headers, sleep)
+    sub.attempts += attempts
+    if outcome == "sent":
+        sub.status, sub.remote_id, sub.reason = "sent", str(body.get("id", "")), ""
+    elif outcome == "rejected":
+        sub.status, sub.reason = "rejected", f"Bị từ chối khi gửi ({last})."
     else:
         sub.reason = f"Gửi thất bại sau {RETRIES} lần ({last}); sẽ thử lại."
     sub.updated_at = utcnow()

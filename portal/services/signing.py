@@ -85,17 +85,15 @@ class StepResult:
 
 
 def backend_for(row):
-    from portal.signing.backends import Pkcs11Backend, Pkcs12Backend, RemoteBackend  # pyHanko's signers: only to sign
+    from portal.signing.backends import Pkcs11Backend, Pkcs12Backend  # pyHanko's signers: only to sign
 
     cert, chain_certs = parsed(row)
     cfg = json.loads(row.backend_config or "{}")
     if row.backend == "pkcs11":
         return Pkcs11Backend(cfg["lib"], cfg["token_label"], cfg["key_label"], cert, chain_certs)
-    if row.backend == "remote":
-        from portal.signing.remote import RemoteSigningClient
-        client = RemoteSigningClient(current_app.config["REMOTE_SIGNING_URL"],
-                                     current_app.config["REMOTE_SIGNING_TIMEOUT"], cfg.get("poll_s", 1.0))
-        return RemoteBackend(client, cfg["account"], cert, chain_certs)
+    if row.backend == "remote":  # the configured provider: generic, VNPT SmartCA or Viettel MySign
+        from .remote_signing import backend
+        return backend(cfg, cert, chain_certs)
     return Pkcs12Backend(row.key_pem_encrypted, cert, chain_certs)
 
 
@@ -311,6 +309,8 @@ def _record_step(user, rv, role, token, cert_row, signed, rel, issued, ltv_level
                      role=role, serial=cert_row.serial)
         if issued:
             audit.record("record.issued", fresh, user=user, summary=f"Phát hành học bạ {fresh.record_id}")
+            from .registry import queue
+            queue(fresh)  # NEW, or UPDATE for a correction: the sector database hears of it in this transaction
             # A correction, once issued, supersedes every earlier version (which stays verifiable as such).
             RecordVersion.update(status="superseded", superseded_by=fresh).where(
                 (RecordVersion.pupil == fresh.pupil) & (RecordVersion.school_class == fresh.school_class)

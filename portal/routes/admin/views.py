@@ -22,10 +22,32 @@ def index():
     }
     from portal.models import PackageSubmission
     from portal.services import audit, backup
+    from portal.models import RegistryMessage
     submissions = PackageSubmission.select().order_by(PackageSubmission.id.desc()).limit(20)
+    messages = RegistryMessage.select().order_by(RegistryMessage.id.desc()).limit(50)
     return render("admin/index.html", year=year, counts=counts, backup=backup.last_backup(),
                   backup_warnings=backup.warnings(), audit_head=audit.anchor_text(audit.head()),
-                  submissions=submissions)
+                  submissions=submissions, messages=messages)
+
+
+@bp.post("/thong-diep/<int:message_id>/gui-lai")
+def message_resend(message_id):
+    from flask import abort
+    from flask_login import current_user
+
+    from portal.models import RegistryMessage
+    from portal.services import registry
+    msg = RegistryMessage.get_or_none(RegistryMessage.id == message_id)
+    if msg is None:
+        abort(404)
+    try:
+        msg = registry.resend(current_user._get_current_object(), msg)
+    except ServiceError as err:
+        flash(err.message, "error")
+    else:
+        flash("Đã gửi lại thông điệp." if msg.state == "sent" else f"Gửi lại chưa được: {msg.reason}",
+              "success" if msg.state == "sent" else "error")
+    return redirect_to(url_for("admin.index"))
 
 
 @bp.route("/truong", methods=["GET", "POST"])
