@@ -72,6 +72,10 @@ DEFAULTS = {
     "BACKUP_KEEP_DAILY": 7,
     "BACKUP_KEEP_WEEKLY": 8,
     "BACKUP_PASSPHRASE": "",
+    # Every nightly backup is copied off the machine right after it is made: to a mounted folder (another
+    # disk, a network share) or by rsync over SSH to "user@host:/path" (key login). One of the two.
+    "BACKUP_COPY_DIR": "",
+    "BACKUP_COPY_RSYNC": "",
     # Secrets kept outside the database (services/keys.py): instance/secrets/audit.key and access-codes.key,
     # created on first use with mode 0600, unless given here or as HOCBA_AUDIT_KEY / HOCBA_ACCESS_CODE_KEY.
     "SECRETS_DIR": "secrets",
