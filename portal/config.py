@@ -4,6 +4,9 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Relative to the instance folder unless absolute.
     "DATABASE": "hocba.sqlite3",
+    # PostgreSQL instead of the SQLite file: "postgresql://user:password@host:5432/hocba" (also read from the
+    # DATABASE_URL or HOCBA_DATABASE_URL environment variable). Empty: SQLite.
+    "DATABASE_URL": "",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -56,6 +59,9 @@ DEFAULTS = {
     "REMOTE_SIGNING_TIMEOUT": 180,
     # Background jobs (batch signing): huey with SQLite storage in the instance folder.
     "HUEY_FILE": "huey.sqlite3",
+    # The job queue in Redis instead of HUEY_FILE ("redis://host:6379/0", or HUEY_REDIS_URL in the environment),
+    # so web processes and workers may run on several machines. Empty: SQLite.
+    "HUEY_REDIS_URL": "",
     # Production (deploy/hocba-worker.service): scheduled jobs run in their own process, not in the web one.
     "SEPARATE_WORKER": False,
     "WORKER_THREADS": 2,

@@ -75,6 +75,10 @@ def _audit_head(db_file: Path) -> dict | None:
 
 def make_backup(path: str, passphrase: str | None = None) -> dict:
     cfg = current_app.config
+    from portal.db import is_postgres
+    if is_postgres():  # never a silent backup of an unused SQLite file
+        raise ServiceError("Cơ sở dữ liệu đang ở PostgreSQL: sao lưu nó bằng công cụ của PostgreSQL (pg_dump, "
+                           "pgBackRest) theo lịch của máy chủ CSDL; lệnh sao lưu này chỉ dùng cho SQLite.")
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "db.sqlite3"
         src = sqlite3.connect(cfg["DATABASE"])
