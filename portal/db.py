@@ -85,7 +85,7 @@ def postgres_from_url(url: str) -> PooledPostgresqlDatabase:
     if parts.password:
         kwargs["password"] = unquote(parts.password)
     return PooledPostgresqlDatabase(unquote(parts.path.lstrip("/")), max_connections=64, stale_timeout=600,
-                                    timeout=30, autorollback=True, **kwargs)
+                                    timeout=30, **kwargs)
 
 
 def init_db(path: str) -> None:
