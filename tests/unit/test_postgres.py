@@ -204,6 +204,7 @@ def test_the_background_worker_queue_runs_a_job_through_redis(redis_server, app)
     assert isinstance(huey, RedisHuey)
     answer = huey.task()(lambda x: x * 2)(21)
     consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.scheduler.start()
     for _, w in consumer.worker_threads:
         w.start()
     try:
