@@ -17,7 +17,18 @@ from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 # A proxy: the app factory points it at SQLite or PostgreSQL. Pooled either way: opening a SQLite connection
 # runs the pragmas, and closing the last one checkpoints the WAL; doing both on every request cost more
 # than the request itself (a PostgreSQL connection is dearer still).
-db = DatabaseProxy()
+class _Handle(DatabaseProxy):
+    """A proxy that also forwards attribute assignment (tests wrap db.execute_sql to count statements)."""
+    __slots__ = ()
+
+    def __setattr__(self, attr, value):
+        if attr in ("obj", "_callbacks", "_Model"):
+            object.__setattr__(self, attr, value)
+        else:
+            setattr(self.obj, attr, value)
+
+
+db = _Handle()
 
 PRAGMAS = {
     "journal_mode": "wal",
