@@ -7,9 +7,10 @@ PORT ?= 5000
 # Runtime: WeasyPrint's Pango/HarfBuzz, the ICU headers and a compiler for PyICU, serif fonts, xmlsec1,
 # poppler (pdftoppm draws the record's pages for the phone preview).
 DEB_RUNTIME := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libicu-dev pkg-config g++ \
-               fonts-noto-core fonts-croscore xmlsec1 poppler-utils
-# Tests: a real browser, poppler's validators, a PKCS#11 token, NSS tools, xmlsec1, Caddy (the HTTPS proxy).
-DEB_TEST := chromium poppler-utils softhsm2 opensc libnss3-tools xmlsec1 caddy
+               fonts-noto-core fonts-croscore xmlsec1 poppler-utils rsync
+# Tests: a real browser, poppler's validators, a PKCS#11 token, NSS tools, xmlsec1, Caddy (the HTTPS proxy),
+# a real PostgreSQL and Redis (started by the tests in a temporary folder), rsync (backup copies).
+DEB_TEST := chromium poppler-utils softhsm2 opensc libnss3-tools xmlsec1 caddy postgresql redis-server rsync
 
 .PHONY: install install-test run test upgrade bench clean-venv
 

@@ -31,6 +31,9 @@ def create_app(test_config=None):
         _ensure_instance_config(Path(app.instance_path))
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("HOCBA")
+        for key in ("DATABASE_URL", "HUEY_REDIS_URL"):  # the names hosting platforms use
+            if os.environ.get(key) and not app.config.get(key):
+                app.config[key] = os.environ[key]
     else:
         app.config.from_mapping(test_config)
     for key in ("DATABASE", "TRUST_DIR", "RECORDS_DIR", "HUEY_FILE", "PACKAGES_DIR", "BACKUP_DIR",

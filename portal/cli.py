@@ -1,4 +1,5 @@
 """Flask CLI: `flask --app portal <command>`. Contract names: db upgrade, demo, pupils, setup."""
+import os
 import sys
 
 import click
@@ -329,6 +330,22 @@ def register_cli(app):
                    + (" (đã mã hóa)." if passphrase else "."))
         if not passphrase:
             click.echo(f"CẢNH BÁO: {UNENCRYPTED}", err=True)
+
+    @app.cli.command("backup-copy")
+    def backup_copy_cmd():
+        """Copy the newest nightly backup off the machine again (after fixing BACKUP_COPY_DIR/_RSYNC)."""
+        from .services.backup import copy_off_machine, last_backup
+
+        with db.connection_context():
+            last = last_backup()
+            if last is None or not os.path.exists(last.path):
+                click.echo("Chưa có bản sao lưu hằng đêm nào trên máy để chép.", err=True)
+                sys.exit(1)
+            error = copy_off_machine(last)
+        if error:
+            click.echo(f"Chưa chép được {last.path} ra ngoài máy: {error}", err=True)
+            sys.exit(1)
+        click.echo(f"Đã chép {last.path} ra ngoài máy.")
 
     @app.cli.command("restore")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))

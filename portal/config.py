@@ -4,6 +4,9 @@ DEFAULTS = {
     "SECRET_KEY": None,
     # Relative to the instance folder unless absolute.
     "DATABASE": "hocba.sqlite3",
+    # PostgreSQL instead of the SQLite file: "postgresql://user:password@host:5432/hocba" (also read from the
+    # DATABASE_URL or HOCBA_DATABASE_URL environment variable). Empty: SQLite.
+    "DATABASE_URL": "",
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -66,6 +69,9 @@ DEFAULTS = {
     "REMOTE_SIGNING_POLL_S": 0,  # 0 = the provider's own advice (SmartCA 10 s, MySign 2 s)
     # Background jobs (batch signing): huey with SQLite storage in the instance folder.
     "HUEY_FILE": "huey.sqlite3",
+    # The job queue in Redis instead of HUEY_FILE ("redis://host:6379/0", or HUEY_REDIS_URL in the environment),
+    # so web processes and workers may run on several machines. Empty: SQLite.
+    "HUEY_REDIS_URL": "",
     # Production (deploy/hocba-worker.service): scheduled jobs run in their own process, not in the web one.
     "SEPARATE_WORKER": False,
     "WORKER_THREADS": 2,
@@ -82,6 +88,10 @@ DEFAULTS = {
     "BACKUP_KEEP_DAILY": 7,
     "BACKUP_KEEP_WEEKLY": 8,
     "BACKUP_PASSPHRASE": "",
+    # Every nightly backup is copied off the machine right after it is made: to a mounted folder (another
+    # disk, a network share) or by rsync over SSH to "user@host:/path" (key login). One of the two.
+    "BACKUP_COPY_DIR": "",
+    "BACKUP_COPY_RSYNC": "",
     # Secrets kept outside the database (services/keys.py): instance/secrets/audit.key and access-codes.key,
     # created on first use with mode 0600, unless given here or as HOCBA_AUDIT_KEY / HOCBA_ACCESS_CODE_KEY.
     "SECRETS_DIR": "secrets",

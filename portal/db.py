@@ -1,16 +1,34 @@
 """The one database handle, initialised by the app factory, and the migration runner.
 
-SQLite in WAL mode so readers never wait for the writer; foreign keys on (SQLite defaults to off);
+SQLite by default: WAL mode so readers never wait for the writer; foreign keys on (SQLite defaults to off);
 a busy timeout so concurrent writers queue instead of failing with "database is locked".
+
+PostgreSQL when DATABASE_URL is postgresql://… (a district hosting many schools, web processes and workers
+on several machines): the same guarantees, see write_tx().
 """
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
+from peewee import DatabaseProxy, PostgresqlDatabase
 from playhouse.migrations import Runner
-from playhouse.pool import PooledSqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
-# Pooled: opening a SQLite connection runs the pragmas, and closing the last one checkpoints the WAL;
-# doing both on every request cost more than the request itself.
-db = PooledSqliteDatabase(None, max_connections=64, stale_timeout=600, timeout=30)
+# A proxy: the app factory points it at SQLite or PostgreSQL. Pooled either way: opening a SQLite connection
+# runs the pragmas, and closing the last one checkpoints the WAL; doing both on every request cost more
+# than the request itself (a PostgreSQL connection is dearer still).
+class _Handle(DatabaseProxy):
+    """A proxy that also forwards attribute assignment (tests wrap db.execute_sql to count statements)."""
+    __slots__ = ()
+
+    def __setattr__(self, attr, value):
+        if attr in ("obj", "_callbacks", "_Model"):
+            object.__setattr__(self, attr, value)
+        else:
+            setattr(self.obj, attr, value)
+
+
+db = _Handle()
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -23,25 +41,77 @@ PRAGMAS = {
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def write_tx():
-    """A write transaction that takes SQLite's write lock at BEGIN.
+# pg_advisory_xact_lock keys (any two constants the portal owns): every write transaction, and the audit chain.
+WRITE_LOCK = 0x48_6F_63_42  # "HocB"
+AUDIT_CHAIN_LOCK = 0x48_6F_63_41
 
-    A deferred transaction that reads first and writes later can fail with "database is locked"
-    when another writer got there in between (the busy timeout cannot help an upgrade deadlock);
-    BEGIN IMMEDIATE makes writers queue instead. Nested calls become savepoints.
+
+def is_postgres() -> bool:
+    return isinstance(db.obj, PostgresqlDatabase)
+
+
+@contextmanager
+def write_tx():
+    """A write transaction that holds the database's write lock from its first statement.
+
+    SQLite: BEGIN IMMEDIATE. A deferred transaction that reads first and writes later can fail with
+    "database is locked" when another writer got there in between (the busy timeout cannot help an upgrade
+    deadlock); BEGIN IMMEDIATE makes writers queue instead.
+
+    PostgreSQL: a READ COMMITTED transaction that first takes a transaction-level advisory lock shared by
+    every write transaction, so writers queue exactly as on SQLite and a check re-done inside the
+    transaction still holds when it commits (readers never wait). Nested calls become savepoints.
     """
-    return db.atomic("IMMEDIATE")
+    if is_postgres():
+        with db.atomic() as tx:
+            db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            yield tx
+    else:
+        with db.atomic("IMMEDIATE") as tx:
+            yield tx
+
+
+def lock(key: int) -> None:
+    """PostgreSQL: hold an advisory lock until the current transaction ends (SQLite's write lock already
+    serialises every writer: nothing to do)."""
+    if is_postgres():
+        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+
+def is_database_url(value: str) -> bool:
+    return str(value).startswith(("postgresql://", "postgres://"))
+
+
+def postgres_from_url(url: str) -> PooledPostgresqlDatabase:
+    """postgresql://user:password@host:port/name?host=/socket/dir (libpq's URL, the password never logged)."""
+    parts = urlsplit(url)
+    params = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
+    kwargs = {k: unquote(v) for k, v in params.items()}
+    if parts.hostname:
+        kwargs.setdefault("host", unquote(parts.hostname))
+    if parts.port:
+        kwargs["port"] = parts.port
+    if parts.username:
+        kwargs["user"] = unquote(parts.username)
+    if parts.password:
+        kwargs["password"] = unquote(parts.password)
+    return PooledPostgresqlDatabase(unquote(parts.path.lstrip("/")), max_connections=64, stale_timeout=600,
+                                    timeout=30, **kwargs)
 
 
 def init_db(path: str) -> None:
-    """Point the shared handle at a SQLite file."""
-    if db.database is not None:  # re-pointing (tests, tools): drop connections to the old file
+    """Point the shared handle at a SQLite file, or at PostgreSQL for a postgresql:// URL."""
+    if db.obj is not None:  # re-pointing (tests, tools): drop connections to the old database
         if not db.is_closed():
             db.close()
         db.close_all()
+    if is_database_url(path):
+        db.initialize(postgres_from_url(str(path)))
+        return
     # A pooled connection moves between server threads (one at a time), so sqlite3's same-thread
     # check must be off; the pool never shares a connection between two threads at once.
-    db.init(path, pragmas=PRAGMAS, check_same_thread=False)
+    db.initialize(PooledSqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False,
+                                       max_connections=64, stale_timeout=600, timeout=30))
 
 
 def migration_runner(directory: Path | None = None) -> Runner:
@@ -84,6 +154,14 @@ def upgrade(directory: Path | None = None) -> list[str]:
         if not pending:
             return []
         runner = migration_runner(directory)
+        if is_postgres():  # transactional DDL, foreign keys checked as each statement runs
+            with write_tx():
+                for name in pending:
+                    try:
+                        runner.up(target=name)
+                    except Exception as err:
+                        raise MigrationFailed(name, err) from err
+            return pending
         enforced = db.pragma("foreign_keys")
         db.pragma("foreign_keys", 0)
         try:
@@ -125,7 +203,7 @@ def is_empty() -> bool:
 
 
 def init_app(app) -> None:
-    init_db(app.config["DATABASE"])
+    init_db(app.config.get("DATABASE_URL") or app.config["DATABASE"])
     refuse_newer_schema()
 
     @app.before_request

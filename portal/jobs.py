@@ -9,11 +9,11 @@ import json
 import threading
 import time
 
-from huey import SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey
 
 from .db import db
 
-huey: SqliteHuey | None = None
+huey: Huey | None = None
 _vault: dict[int, tuple[str, float]] = {}
 _vault_lock = threading.Lock()
 VAULT_TTL_S = 3600
@@ -79,7 +79,7 @@ def init_app(app) -> None:
     from huey import crontab
 
     _app = app
-    huey = SqliteHuey("hocba", filename=app.config["HUEY_FILE"], immediate=app.config["HUEY_IMMEDIATE"])
+    huey = make_queue(app, "hocba")
     _task = huey.task()(run_signing_job)
     huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="0"))(daily_backup)
     huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="30"))(renew_timestamps)
@@ -88,6 +88,21 @@ def init_app(app) -> None:
 
 _task = None
 _consumer = None
+
+
+def make_queue(app, name: str, **options) -> Huey:
+    """SQLite storage in HUEY_FILE, or Redis when HUEY_REDIS_URL is set (several machines).
+
+    On Redis the signing queue is this process's own (host and pid in its name): the passphrase waits in
+    this process's memory, so no other web process may take its batches."""
+    cfg = app.config
+    if cfg.get("HUEY_REDIS_URL"):
+        if name == "hocba":
+            import os
+            import socket
+            name = f"hocba-signing-{socket.gethostname()}-{os.getpid()}"
+        return RedisHuey(name, url=cfg["HUEY_REDIS_URL"], immediate=cfg["HUEY_IMMEDIATE"], **options)
+    return SqliteHuey(name, filename=cfg["HUEY_FILE"], immediate=cfg["HUEY_IMMEDIATE"], **options)
 
 
 def enqueue(job_id: int, secret: str) -> None:

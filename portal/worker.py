@@ -16,7 +16,7 @@ process instead (`start_in_process`).
 import logging
 import sys
 
-from huey import SqliteHuey, crontab
+from huey import Huey, crontab
 
 from .db import db
 
@@ -24,11 +24,12 @@ QUEUE = "hocba-background"
 _consumer = None
 
 
-def make_huey(app) -> SqliteHuey:
+def make_huey(app) -> Huey:
     """The background queue with its periodic tasks, each run in the app's context with a connection."""
     from .services import scheduled
 
-    huey = SqliteHuey(QUEUE, filename=app.config["HUEY_FILE"], immediate=app.config["HUEY_IMMEDIATE"], utc=False)
+    from .jobs import make_queue
+    huey = make_queue(app, QUEUE, utc=False)  # SQLite (HUEY_FILE) or Redis (HUEY_REDIS_URL)
     log = logging.getLogger("hocba.worker")
 
     def in_app(job, name):

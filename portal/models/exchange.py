@@ -27,6 +27,11 @@ class BackupRun(BaseModel):
     size = IntegerField(default=0)
     encrypted = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow, index=True)
+    # The copy off the machine (BACKUP_COPY_DIR / BACKUP_COPY_RSYNC): when it succeeded, where it went,
+    # and why it failed (empty when it succeeded or was never tried).
+    copied_at = DateTimeField(null=True)
+    copy_target = NFCCharField(default="")
+    copy_error = NFCTextField(default="")
 
 
 # The sector database's processing statuses (EXCHANGE-NOTES: 00 not processed, 01 processed, 02 error).

@@ -19,7 +19,7 @@ import json
 from flask import has_request_context, request
 from flask_login import current_user
 
-from portal.db import write_tx
+from portal.db import AUDIT_CHAIN_LOCK, lock, write_tx
 from portal.models import AuditEntry
 from portal.models.base import utcnow
 
@@ -120,6 +120,7 @@ def is_sealed() -> bool:
 def seal_if_needed() -> AuditEntry | None:
     """Seal a chain written before the key existed (no-op for an empty or already sealed chain)."""
     with write_tx():
+        lock(AUDIT_CHAIN_LOCK)
         last = head()
         if last is None or is_sealed():
             return None
@@ -137,6 +138,7 @@ def record(action: str, obj=None, summary: str = "", user=None, **data) -> Audit
     ip = (request.remote_addr or "") if has_request_context() else ""
     secret = key()
     with write_tx():  # BEGIN IMMEDIATE, or a savepoint inside the caller's: the head cannot move under us
+        lock(AUDIT_CHAIN_LOCK)  # PostgreSQL: appends to the chain are serialised whatever write_tx locks
         last = head()
         if not is_sealed():
             last = _seal(secret, last)

@@ -15,8 +15,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
+import shutil
 import sqlite3
+import subprocess
 import tarfile
 import tempfile
 from pathlib import Path
@@ -26,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from flask import current_app
 
-from portal.db import db
+from portal.db import db, write_tx
 from portal.models import School
 
 from . import ServiceError, audit_check, keys
@@ -72,6 +75,10 @@ def _audit_head(db_file: Path) -> dict | None:
 
 def make_backup(path: str, passphrase: str | None = None) -> dict:
     cfg = current_app.config
+    from portal.db import is_postgres
+    if is_postgres():  # never a silent backup of an unused SQLite file
+        raise ServiceError("Cơ sở dữ liệu đang ở PostgreSQL: sao lưu nó bằng công cụ của PostgreSQL (pg_dump, "
+                           "pgBackRest) theo lịch của máy chủ CSDL; lệnh sao lưu này chỉ dùng cho SQLite.")
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "db.sqlite3"
         src = sqlite3.connect(cfg["DATABASE"])
@@ -213,11 +220,15 @@ def warnings(now: dt.datetime | None = None) -> list[str]:
                    "flask --app portal backup; lưu bản sao ra ngoài máy chủ.")
     elif not last.encrypted and passphrase_or_none():
         out.append("Bản sao lưu gần nhất không được mã hóa (tạo trước khi đặt passphrase?): chạy lại sao lưu.")
+    copy = copy_warning(last)
+    if copy:
+        out.append(copy)
     return out
 
 
 def scheduled_backup(now: dt.datetime | None = None) -> str:
-    """The daily backup: a new file in BACKUP_DIR, then retention (N daily, M weekly)."""
+    """The daily backup: a new file in BACKUP_DIR, then retention (N daily, M weekly), then the copy off the
+    machine. A failed copy keeps the local backup and is recorded on its row (the admin page, `doctor`)."""
     from portal.models import BackupRun
     cfg = current_app.config
     now = now or dt.datetime.now()
@@ -225,10 +236,116 @@ def scheduled_backup(now: dt.datetime | None = None) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"hocba-{now:%Y%m%d-%H%M%S}.backup"
     make_backup(str(path), passphrase_or_none())
-    BackupRun.create(path=str(path), size=path.stat().st_size, encrypted=int(bool(passphrase_or_none())),
-                     created_at=now)
+    with write_tx():
+        run = BackupRun.create(path=str(path), size=path.stat().st_size,
+                               encrypted=int(bool(passphrase_or_none())), created_at=now)
     prune(folder, cfg["BACKUP_KEEP_DAILY"], cfg["BACKUP_KEEP_WEEKLY"])
+    copy_off_machine(run)  # a failure is logged and recorded on the row
     return str(path)
+
+
+class CopyFailed(Exception):
+    """The copy off the machine did not happen; the message says why, in Vietnamese."""
+
+
+RSYNC_TIMEOUT_S = 3600
+COPY_MISSING = "bản sao lưu chưa được chép ra ngoài máy"
+
+
+def copy_target() -> str:
+    """Where backups are copied: a mounted folder, or an rsync destination (user@host:/path). Empty: nowhere."""
+    cfg = current_app.config
+    return (cfg.get("BACKUP_COPY_DIR") or cfg.get("BACKUP_COPY_RSYNC") or "").strip()
+
+
+def rsync_command(source: Path, destination: str) -> list[str]:
+    """The rsync run for BACKUP_COPY_RSYNC: over SSH for user@host:/path (key login only, never a password
+    prompt that would hang the worker), a plain local copy for a path. Written to a temporary name and
+    renamed when complete, so the far side never holds half a backup under the final name."""
+    dest = destination if destination.endswith("/") else destination + "/"
+    return ["rsync", "--times", "--chmod=F600", "--timeout=600", "--delay-updates",
+            "-e", "ssh -o BatchMode=yes -o ConnectTimeout=30", "--", str(source), dest]
+
+
+def _copy_to_folder(source: Path, folder: Path) -> None:
+    if not folder.is_dir():
+        raise CopyFailed(f"thư mục đích {folder} không tồn tại hoặc chưa được gắn (mount)")
+    target = folder / source.name
+    tmp = folder / f".{source.name}.part"
+    try:
+        with open(source, "rb") as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.chmod(tmp, 0o600)
+        if _sha256(tmp) != _sha256(source):
+            raise CopyFailed(f"bản chép tại {folder} khác bản gốc (đĩa đích lỗi?)")
+        os.replace(tmp, target)
+    except OSError as err:
+        raise CopyFailed(f"không ghi được vào {folder}: {err.strerror or err}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _copy_by_rsync(source: Path, destination: str) -> None:
+    try:
+        out = subprocess.run(rsync_command(source, destination), capture_output=True, text=True,
+                             timeout=RSYNC_TIMEOUT_S, stdin=subprocess.DEVNULL)
+    except FileNotFoundError:
+        raise CopyFailed("chưa cài rsync (sudo apt install rsync)") from None
+    except subprocess.TimeoutExpired:
+        raise CopyFailed(f"rsync quá {RSYNC_TIMEOUT_S // 60} phút chưa xong") from None
+    if out.returncode != 0:
+        detail = (out.stderr or out.stdout).strip().splitlines()
+        raise CopyFailed(f"rsync tới {destination} thất bại (mã {out.returncode}): "
+                         f"{detail[-1] if detail else 'không rõ lý do'}")
+
+
+def _sha256(path: Path) -> bytes:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.digest()
+
+
+def copy_off_machine(run) -> str | None:
+    """Copy the backup of `run` to the configured target and record the outcome on its row.
+    Returns None when copied, otherwise why not (the local backup is kept either way)."""
+    from portal.models import BackupRun
+    cfg = current_app.config
+    target = copy_target()
+    error = None
+    if not target:
+        error = "chưa cấu hình nơi chép (BACKUP_COPY_DIR hoặc BACKUP_COPY_RSYNC)"
+    else:
+        try:
+            if cfg.get("BACKUP_COPY_DIR"):
+                _copy_to_folder(Path(run.path), Path(cfg["BACKUP_COPY_DIR"]))
+                prune(Path(cfg["BACKUP_COPY_DIR"]), cfg["BACKUP_KEEP_DAILY"], cfg["BACKUP_KEEP_WEEKLY"])
+            else:
+                _copy_by_rsync(Path(run.path), target)
+        except CopyFailed as err:
+            error = str(err)
+    if error and target:
+        logging.getLogger("hocba.backup").warning("Sao lưu %s: %s: %s", Path(run.path).name, COPY_MISSING, error)
+    with write_tx():
+        BackupRun.update(copied_at=None if error else dt.datetime.now(), copy_target=target,
+                         copy_error=error or "").where(BackupRun.id == run.id).execute()
+    return error
+
+
+def copy_warning(last) -> str | None:
+    """Why the newest backup is not safe off the machine, in Vietnamese; None when it is."""
+    if last is None:
+        return None
+    if last.copied_at is not None and not last.copy_error:
+        return None
+    if last.copy_error:
+        return (f"Cảnh báo: {COPY_MISSING} (sao lưu {last.created_at:%d/%m/%Y %H:%M}): {last.copy_error}. "
+                "Bản sao lưu vẫn còn trên máy chủ; sửa nơi chép rồi chạy flask --app portal backup-copy.")
+    return (f"Cảnh báo: {COPY_MISSING} (sao lưu {last.created_at:%d/%m/%Y %H:%M}). Đặt BACKUP_COPY_DIR (một ổ "
+            "hoặc thư mục mạng đã gắn) hoặc BACKUP_COPY_RSYNC = \"user@may-khac:/duong-dan\" trong instance/config.py.")
 
 
 def prune(folder: Path, keep_daily: int, keep_weekly: int) -> list[Path]:

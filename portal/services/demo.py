@@ -209,9 +209,15 @@ def seed_pki(revoked_signer: str | None = REVOKED_DEMO_SIGNER) -> None:
 
 def reset_database() -> None:
     """Drop every table (data and migration history) and migrate again from scratch."""
-    from portal.db import upgrade
+    from portal.db import is_postgres, upgrade
 
     with db.connection_context():
+        if is_postgres():
+            with db.atomic():
+                for table in db.get_tables():
+                    db.execute_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
+            upgrade()
+            return
         db.execute_sql("PRAGMA foreign_keys = OFF")
         for table in db.get_tables():
             db.execute_sql(f'DROP TABLE IF EXISTS "{table}"')

@@ -82,7 +82,7 @@ def run_checks(now: dt.datetime | None = None, clock: Callable[[], bool | None] 
         Finding(code, "problem", label, "Chưa kiểm tra được: cơ sở dữ liệu chưa được nâng cấp.")
         for code, label in (("seal", "Dấu số của trường"), ("demo", "Dữ liệu"))]
     findings += [_tsa(cfg, probe), _clock(clock)]
-    findings += [_backup(now)] if schema_ok else [
+    findings += [_backup(now), _backup_copy()] if schema_ok else [
         Finding("backup", "problem", "Sao lưu", "Chưa kiểm tra được: cơ sở dữ liệu chưa được nâng cấp.")]
     findings += [_backup_encryption(cfg), _worker(now, cfg), _disk(disk_usage)]
     if cfg.get("SERVER_CA_FILE"):
@@ -254,6 +254,18 @@ def _backup(now: dt.datetime) -> Finding:
     if not Path(last.path).exists():
         return Finding("backup", "problem", label, f"Tệp sao lưu gần nhất {last.path} không còn trên đĩa.")
     return Finding("backup", "ok", label, f"{last.created_at:%d/%m/%Y %H:%M}, {last.size // 1024} KB.")
+
+
+def _backup_copy() -> Finding:
+    from .backup import copy_warning
+    label = "Bản sao ngoài máy"
+    last = BackupRun.select().order_by(BackupRun.created_at.desc()).first()
+    if last is None:  # `backup` already says there is none
+        return Finding("backup_copy", "warning", label, "Chưa có bản sao lưu nào để chép ra ngoài máy.")
+    warning = copy_warning(last)
+    if warning:
+        return Finding("backup_copy", "warning", label, warning.removeprefix("Cảnh báo: "))
+    return Finding("backup_copy", "ok", label, f"Đã chép tới {last.copy_target} lúc {last.copied_at:%d/%m/%Y %H:%M}.")
 
 
 def _backup_encryption(cfg) -> Finding:

@@ -134,7 +134,7 @@ def test_well_set_up_deployment_passes_with_only_the_demo_warning(demo_app, tmp_
         _instance(demo_app, tmp_path)
         demo_app.config.update(PUBLIC_BASE_URL="https://hocba.truong.edu.vn", TRUSTED_PROXIES=1,
                                TSA_URL=f"{base}/tsa", BACKUP_DIR=str(tmp_path / "backups"),
-                               BACKUP_PASSPHRASE="một câu dài không ai đoán được")
+                               BACKUP_COPY_DIR=str(tmp_path), BACKUP_PASSPHRASE="một câu dài không ai đoán được")
         with demo_app.app_context(), db.connection_context():
             scheduled_backup(now=dt.datetime.now())
             beat()
