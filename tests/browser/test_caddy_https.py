@@ -134,8 +134,8 @@ def test_phone_logs_in_over_https_by_name_and_saves_a_cell(deployment, phone):
     login(phone, base, "gvcn.1a")  # a certificate error would stop here: the CA is trusted, not ignored
     assert phone.url.startswith(f"https://{HOST}:")
     klass, tv = first_pupil_card(base, phone)
-    phone.locator("select.level").select_option("T")
-    wait_saved(phone, "form.cell:has(select.level)")
+    phone.locator("fieldset.seg.level input[value='T'] + label").first.tap()  # one-tap level buttons
+    wait_saved(phone, "form.cell:has(fieldset.seg.level)")
     pupil_id = int(phone.url.split("/hs/")[1].split("/")[0])
     with db.connection_context():
         assert SubjectResult.get(pupil=pupil_id, subject=tv, checkpoint="CK1", school_class=klass).level == "T"
@@ -188,7 +188,7 @@ def test_doctor_passes_on_the_demo_behind_caddy_except_what_a_demo_cannot_have(d
     warnings = {c for c, f in found.items() if f.status == "warning"}
     # The machine's clock is the machine's, not the demo's: a problem only where NTP is really off.
     assert problems == ({"clock"} if ntp_synchronised() is False else set()), [found[c].message for c in problems]
-    # What the demo cannot have: its own TSA (no TSA_URL), real data, an encrypted backup; and a container
-    # cannot say whether its clock is synchronised.
-    assert warnings <= {"tsa", "demo", "backup_encryption", "clock"}
+    # What the demo cannot have: its own TSA (no TSA_URL), real data, an encrypted backup, a target to copy
+    # backups off the machine; and a container cannot say whether its clock is synchronised.
+    assert warnings <= {"tsa", "demo", "backup_encryption", "backup_copy", "clock"}
     assert {"tsa", "demo", "backup_encryption"} <= warnings

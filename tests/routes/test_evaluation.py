@@ -265,14 +265,14 @@ def test_home_shows_the_teachers_todo_first(gv5a):
         text = gv5a.get("/").get_data(as_text=True)
         assert text.index("Việc cần làm") < text.index("Lớp chủ nhiệm")
         section = text[text.index('id="todo"'):text.index("</section>", text.index('id="todo"'))]
-        line = re.search(r'href="/danh-gia/lop/%d/mon/%d/(\w+)">Tiếng Việt</a>:\s*còn thiếu (\d+) mức' % (klass, tv),
-                         section)
+        line = re.search(r'href="/danh-gia/lop/%d/hs/\d+/(\w+)\?mon=%d">Lớp 5A — Tiếng Việt</a>\s*'
+                         r'<span class="muted">còn thiếu (\d+) mức' % (klass, tv), section)
         return section, (line.group(1), int(line.group(2))) if line else (None, 0)
 
     section, (cp, missing) = todo()
     assert "Lớp 5A" in section and "Lớp 5B" not in section and "Lớp 1A" not in section
     assert all(f"/danh-gia/lop/{klass}/" in href for href in re.findall(r'href="([^"]+)"', section))
-    cp = cp or re.search(r'/danh-gia/lop/\d+/(?:mon/\d+|pcnl)/(\w+)"', section).group(1)
+    cp = cp or re.search(r'/danh-gia/lop/\d+/(?:hs/\d+|mon/\d+|pcnl)/(\w+)', section).group(1)
     with db.connection_context():
         filled = SubjectResult.select().where((SubjectResult.school_class == klass) & (SubjectResult.subject == tv)
                                               & (SubjectResult.checkpoint == cp) & (SubjectResult.level != "")).first()
