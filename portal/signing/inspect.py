@@ -74,21 +74,25 @@ def inspect(data: bytes, roots_pem: list[bytes], at_iso: str = "", fetch: bool =
     out["ok_pdf"] = True
     roots = [c for pem in roots_pem for c in x509.load_pem_x509_certificates(pem)]
     at = dt.datetime.fromisoformat(at_iso) if at_iso else None
-    try:
-        reports = pdfsign.validate(data, roots) if sigs else []
-    except Exception:
-        out["problem"] = "signature_unreadable"
-        reports = []
-    lta = {}
-    if reports and stamps:
+    lta, reports = {}, []
+    if sigs and stamps:  # long-term validation data: one AdES validation gives integrity and trust
         from . import ltv
         try:
             out["lta"] = ltv.has_ltv(data)
             if out["lta"]:
                 lta = {r.field: r for r in ltv.validate_lta(data, roots, at)}
+                reports = [r.report for r in lta.values()]
+                if len(reports) != len(sigs) or any(r is None for r in reports):
+                    lta, reports = {}, []
         except Exception:
-            out["lta"], lta = False, {}
+            out["lta"], lta, reports = False, {}, []
         out["doc_timestamps"] = len(stamps)
+    if sigs and not reports:
+        try:
+            reports = pdfsign.validate(data, roots)
+        except Exception:
+            out["problem"] = "signature_unreadable"
+            reports = []
     for r in reports:
         if r.field in lta:
             res = lta[r.field]

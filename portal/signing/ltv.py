@@ -88,6 +88,7 @@ class LtvResult:
     proven_at: dt.datetime | None  # the time the signature is proven to have existed
     how: str  # "timestamp" | "validation_time"
     message: str = ""
+    report: object = None  # pdf.SignatureReport from the same validation (integrity, coverage, signer)
 
 
 def has_ltv(pdf: bytes) -> bool:
@@ -134,10 +135,13 @@ async def _validate_lta(pdf: bytes, roots, at: dt.datetime | None) -> list[LtvRe
                    or sub.name in UNTRUSTED else "indeterminate")
         proven = getattr(result, "best_signature_time", None)
         ts = result.api_status.timestamp_validity if result.api_status is not None else None
+        from .pdf import report_from_status
+
         out.append(LtvResult(field=sig.field_name or "", verdict=verdict, code=sub.name,
                              proven_at=ts.timestamp if ts is not None else proven,
                              how="timestamp" if ts is not None else "validation_time",
-                             message=result.failure_msg or ""))
+                             message=result.failure_msg or "",
+                             report=report_from_status(sig, result.api_status) if result.api_status else None))
     return out
 
 

@@ -274,10 +274,16 @@ async def _validate(pdf: bytes, roots, moment=None, fetch=False) -> list[Signatu
             status = await async_validate_pdf_signature(sig, signer_validation_context=vc, ts_validation_context=vc)
         finally:
             await vc.aclose()
-        name = sig.field_name or ""
-        cert = status.signing_cert
-        subj = identity.subject_of(cert) if cert else None
-        reports.append(SignatureReport(
+        reports.append(report_from_status(sig, status))
+    return reports
+
+
+def report_from_status(sig, status) -> SignatureReport:
+    """What a person needs to know of one signature, from pyHanko's status (classic or AdES)."""
+    name = sig.field_name or ""
+    cert = status.signing_cert
+    subj = identity.subject_of(cert) if cert else None
+    return SignatureReport(
             field=name, role=name.removeprefix("Sig_"),
             signer=cert.subject.native.get("common_name", "") if cert else "",
             issuer=cert.issuer.native.get("common_name", "") if cert else "",
@@ -290,8 +296,7 @@ async def _validate(pdf: bytes, roots, moment=None, fetch=False) -> list[Signatu
             timestamp_at=status.timestamp_validity.timestamp if status.timestamp_validity is not None else None,
             cert_sha256=subj.sha256 if subj else "", subject=subj.as_dict() if subj else {},
             cert_not_after=cert["tbs_certificate"]["validity"]["not_after"].native if cert else None,
-            revoked_at=status.revocation_details.revocation_date if status.revocation_details else None))
-    return reports
+            revoked_at=status.revocation_details.revocation_date if status.revocation_details else None)
 
 
 def validate(pdf: bytes, roots, moment=None, fetch=False) -> list[SignatureReport]:
