@@ -1,4 +1,5 @@
 """The học bạ in the portal and on the command line: who may see it, and bad input."""
+import io
 import re
 
 import pytest
@@ -26,7 +27,9 @@ def test_who_may_preview_and_download(demo_browser, user, expected):
     assert preview.status_code == expected and pdf.status_code == expected
     if expected == 200:
         page = preview.get_data(as_text=True)
-        assert "Bản xem trước" in page and page.count('<img src="/hoc-ba/') == 4
+        from pyhanko.pdf_utils.reader import PdfFileReader
+        pages = int(PdfFileReader(io.BytesIO(pdf.data), strict=False).root["/Pages"]["/Count"])
+        assert "Bản xem trước" in page and page.count('<img src="/hoc-ba/') == pages >= 4
         image = demo_browser.get(re.search(r'<img src="([^"]+)"', page).group(1).replace("&amp;", "&"))
         assert image.status_code == 200 and image.data.startswith(b"\x89PNG")
         assert pdf.data.startswith(b"%PDF-") and pdf.mimetype == "application/pdf"

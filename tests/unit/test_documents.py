@@ -176,3 +176,17 @@ def test_json_is_deterministic(app):
         first = render_record(pupil, klass, "http://hocba.test")
         second = render_record(pupil, klass, "http://hocba.test")
     assert first.data == second.data and first.sha256 == second.sha256
+
+
+def test_form_sections_and_the_books_cover_and_guide(rendered):
+    """TT27 Phụ lục 1: section 3 holds both năng lực chung and năng lực đặc thù; the whole book (`full`)
+    starts with its cover and the guide page, a one-year record does not repeat them."""
+    from portal.documents.render import html
+
+    _, _, data, _ = rendered
+    year = html([data])
+    assert year.index("3. Những năng lực cốt lõi") < year.index("a) Năng lực chung") < year.index("b) Năng lực đặc thù")
+    assert year.index("b) Năng lực đặc thù") < year.index("4. Đánh giá kết quả giáo dục")
+    assert "HƯỚNG DẪN SỬ DỤNG HỌC BẠ" not in year and 'id="cover"' not in year
+    book = html([data], full=True)
+    assert book.index('id="cover"') < book.index("HƯỚNG DẪN SỬ DỤNG HỌC BẠ") < book.index('id="student-page"')
