@@ -37,22 +37,27 @@ def pg_demo(postgres, demo_template, tmp_path_factory):
     """The demo school seeded once into a PostgreSQL database used as a template; (name, base folder)."""
     from portal.services.demo import seed_demo
 
+    from portal.signing.responder import free_port
+
     name = postgres.create_database()
     base = tmp_path_factory.mktemp("pg-demo")
-    app = make_app(base / "unused.sqlite3", DATABASE_URL=postgres.url(name))
+    # Its own demo PKI (folder and port): the session's shared one must stay as the SQLite copies expect it.
+    pki = {"DEMO_PKI_DIR": str(base / "demo-pki"), "DEMO_PKI_PORT": free_port()}
+    app = make_app(base / "unused.sqlite3", DATABASE_URL=postgres.url(name), **pki)
     upgrade()
     with app.app_context(), db.connection_context():
         seed_demo()
     db.close_all()
-    return name, base
+    return name, base, pki
 
 
 @pytest.fixture
 def pg_demo_app(postgres, pg_demo, tmp_path):
-    name, base = pg_demo
+    name, base, pki = pg_demo
     shutil.copytree(base / "trust", tmp_path / "trust")
     shutil.copytree(base / "secrets", tmp_path / "secrets")
-    app = make_app(tmp_path / "unused.sqlite3", DATABASE_URL=postgres.url(postgres.create_database(template=name)))
+    app = make_app(tmp_path / "unused.sqlite3", DATABASE_URL=postgres.url(postgres.create_database(template=name)),
+                   **pki)
     assert is_postgres()
     yield app
     db.close_all()
@@ -162,11 +167,11 @@ def test_a_batch_signed_through_a_redis_queue_on_postgres_verifies_and_the_passp
     from portal.services.verification import verify
     from tests.signing_helpers import PASS, reload, user
 
-    name, base = pg_demo
+    name, base, pki = pg_demo
     shutil.copytree(base / "trust", tmp_path / "trust")
     shutil.copytree(base / "secrets", tmp_path / "secrets")
     app = make_app(tmp_path / "unused.sqlite3", DATABASE_URL=postgres.url(postgres.create_database(template=name)),
-                   HUEY_IMMEDIATE=False, HUEY_REDIS_URL=redis_server.url)
+                   HUEY_IMMEDIATE=False, HUEY_REDIS_URL=redis_server.url, **pki)
     assert isinstance(jobs.huey, RedisHuey) and not (tmp_path / "huey.sqlite3").exists()
     try:
         with app.app_context(), db.connection_context():
