@@ -116,3 +116,22 @@ def revoke_authorisation(auth_id):
     signers.revoke_authorisation(current_user, row)
     flash("Đã thu hồi ủy quyền ký.", "success")
     return redirect_to(url_for("signing.authorisations"))
+
+
+@bp.route("/rut", methods=["GET", "POST"])
+def withdraw():
+    """The principal takes a record stuck in the chain out of it, with a reason (it restarts from the first step)."""
+    from portal.services import signing as chain_steps
+
+    access.require(access.may_sign_as_principal(current_user))
+    error = None
+    if request.method == "POST":
+        try:
+            rv = chain_steps.find_in_chain(request.form.get("code", ""))
+            chain_steps.withdraw(current_user, rv, request.form.get("reason", ""))
+        except ServiceError as err:
+            error = err.message
+        else:
+            flash(f"Đã rút học bạ của {rv.pupil.full_name} khỏi quy trình ký; học bạ được ký lại từ bước đầu.", "success")
+            return redirect_to(url_for("signing.withdraw"))
+    return render("signing/withdraw.html", error=error, status=422 if error else 200)

@@ -388,3 +388,23 @@ def withdraw(principal: User, rv: RecordVersion, reason: str) -> RecordVersion:
 def subject_of_row(cert_row) -> identity.Subject:
     cert, _chain = parsed(cert_row)
     return identity.subject_of(cert)
+
+
+def find_in_chain(text: str) -> RecordVersion:
+    """The record a principal names by its verification code or the pupil's code (current year)."""
+    from portal.models import Enrolment, Pupil
+
+    from .records import current_record, normalise_code
+    from .school import current_year
+
+    text = (text or "").strip()
+    rv = RecordVersion.get_or_none(RecordVersion.code == normalise_code(text)) if text else None
+    if rv is None and text:
+        pupil = Pupil.get_or_none(Pupil.code == text)
+        year = current_year()
+        enrolment = (Enrolment.select().join(SchoolClass).where((Enrolment.pupil == pupil) & (SchoolClass.year == year))
+                     .first() if pupil is not None and year is not None else None)
+        rv = current_record(pupil, enrolment.school_class) if enrolment is not None else None
+    if rv is None:
+        raise ServiceError("Không tìm thấy học bạ theo mã tra cứu hoặc mã học sinh này.", field="code")
+    return rv

@@ -50,3 +50,28 @@ def test_vice_principal_cannot_authorise_himself(demo_browser):
     assert demo_browser.get("/ky/uy-quyen").status_code == 403
     assert demo_browser.post("/ky/uy-quyen", {"deputy": 1, "starts_on": "2027-06-01", "ends_on": "2027-07-01",
                                               "reason": "tự ủy quyền"}).status_code == 403
+
+
+def test_principal_withdraws_a_record_stuck_in_the_chain_and_it_signs_again(demo_app, demo_browser):
+    from portal.models import RecordVersion
+    from portal.services import signing
+    from tests.signing_helpers import PASS, first_records, reload, user
+
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records()[0]
+        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        code = reload(rv).code
+    demo_browser.login("gvcn.1a")
+    assert demo_browser.get("/ky/rut").status_code == 403  # only the principal
+    demo_browser.client.post("/logout", data={"csrf_token": demo_browser.token("/")})
+    demo_browser.login("hieutruong")
+    short = demo_browser.post("/ky/rut", {"code": code, "reason": "sai"}, form_page="/ky/rut")
+    assert short.status_code == 422 and "ít nhất 10 ký tự" in short.get_data(as_text=True)
+    done = demo_browser.post("/ky/rut", {"code": code.lower().replace("-", ""),
+                                         "reason": "Nhập nhầm điểm Toán, cần sửa trước khi ký"}, form_page="/ky/rut")
+    assert done.status_code == 303
+    with demo_app.app_context(), db.connection_context():
+        fresh = RecordVersion.get_by_id(rv.id)
+        assert fresh.status == "draft" and fresh.step == 0 and fresh.data_json == ""
+        signing.sign_step(user("gvcn.1a"), fresh, PASS)  # the chain restarts from the first step
+        assert reload(rv).step == 1
