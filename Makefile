@@ -49,7 +49,7 @@ upgrade:
 ifeq ($(PULL),1)
 	git pull --ff-only
 endif
-	$(MAKE) install
+	$(MAKE) -B install
 	$(BIN)/flask --app portal db upgrade
 	-$(BIN)/flask --app portal doctor
 
