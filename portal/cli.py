@@ -223,9 +223,16 @@ def register_cli(app):
 
         from .services.verification import verify
 
+        import peewee
+
         at = at_date.replace(hour=12, tzinfo=dt.timezone.utc) if at_date else None
-        with db.connection_context():
-            verdict = verify(open(file, "rb").read(), at=at)
+        try:
+            with db.connection_context():
+                verdict = verify(open(file, "rb").read(), at=at)
+        except peewee.DatabaseError:
+            click.echo("Không đọc được cơ sở dữ liệu của cổng (chưa khởi tạo?): chạy `flask --app portal setup` "
+                       "hoặc `flask --app portal db upgrade`, rồi kiểm tra lại.", err=True)
+            sys.exit(2)
         if as_json:
             click.echo(json_lib.dumps(verdict.as_dict(), ensure_ascii=False, indent=1))
         else:
