@@ -52,6 +52,13 @@ def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = No
                              "authorised_from": auth.starts_on.isoformat(), "authorised_to": auth.ends_on.isoformat(),
                              "authorised_by": principal.full_name if principal else ""})
     homeroom = klass.homeroom
+    if klass.grade.level != "TH":  # secondary: every subject teacher of the class signs (services/subject_signing.py)
+        from .subject_signing import subject_signers
+        return {"subject": subject_signers(klass, school), **_common_signers(homeroom, principal, deputies, school)}
+    return _common_signers(homeroom, principal, deputies, school)
+
+
+def _common_signers(homeroom, principal, deputies, school) -> dict:
     return {
         "homeroom": {"name": homeroom.full_name if homeroom else "", "title": "Giáo viên chủ nhiệm",
                      "school": school.name},
