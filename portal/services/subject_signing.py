@@ -6,7 +6,9 @@ class — `subject_1` … `subject_n`, numbered in the order of `signers.subject
 each teacher signs each record once, covering every subject they teach the class, in their own
 signature field (`Sig_subject_<k>`). Subject slots may be signed in any order, all before the next role.
 """
-from portal.models import Subject, TeachingAssignment
+import json
+
+from portal.models import RecordSignature, School, Subject, TeachingAssignment
 
 SUBJECT = "subject"
 
@@ -71,3 +73,85 @@ def same_chain(done: list[str], expected: list[str]) -> bool:
     if len(done) > len(head) and sorted(done[:len(head)]) != sorted(head):
         return False
     return [r for r in done[n:]] == [r for r in expected if not is_slot(r)][:len(done) - n]
+
+
+def expected_of(rv) -> list[dict]:
+    """The subject signers of a record: frozen in its data once in the chain, else as the class is now."""
+    if rv.data_json:
+        return json.loads(rv.data_json).get("signers", {}).get(SUBJECT, [])
+    return subject_signers(rv.school_class, School.current())
+
+
+def record_roles(roles: list[str], rv) -> list[str]:
+    """The configured roles of the record's level, `subject` expanded for this record."""
+    if SUBJECT not in roles:
+        return roles
+    return expand(roles, len(expected_of(rv)))
+
+
+def signed_slots(rv) -> set[str]:
+    """The subject slots already signed on this version (rows of a withdrawn attempt carry a '#')."""
+    return {s.role for s in RecordSignature.select(RecordSignature.role).where(RecordSignature.record == rv)
+            if is_slot(s.role)}
+
+
+def claim_slot(user, rv, frozen_signers: dict) -> str:
+    """The subject slot this teacher signs on this record; refused when the record does not name them as
+    a subject teacher or when they already signed it (one signature covers all their subjects)."""
+    from . import ServiceError
+
+    slot_ = slot_of(user.staff, frozen_signers.get(SUBJECT, []))
+    if slot_ is None:
+        raise ServiceError("Học bạ này không ghi bạn là giáo viên môn học của lớp; bạn không ký ô giáo viên bộ môn.")
+    if slot_ in signed_slots(rv):
+        raise ServiceError("Bạn đã ký học bạ này (một chữ ký cho mọi môn bạn dạy lớp); đang chờ giáo viên khác.")
+    return slot_
+
+
+def stamp_title(slot_: str, signers: dict) -> str:
+    """The line under a subject teacher's name on the stamp: the subjects the signature covers."""
+    for entry in signers.get(SUBJECT, []):
+        if entry.get("slot") == slot_:
+            return "Môn: " + ", ".join(entry.get("subjects", []))
+    return ""
+
+
+def teaches_any(user) -> bool:
+    """Is this user assigned to teach a subject in any class (a possible subject signer)?"""
+    return bool(user.staff_id) and TeachingAssignment.select().where(
+        TeachingAssignment.staff == user.staff_id).exists()
+
+
+class _Pending:
+    """What awaits one user in a class whose chain has subject slots (batches.pending), read only:
+    one query for the signed slots of the class's records."""
+
+    def __init__(self, user, klass, roles, allowed, records):
+        self.user, self.roles, self.allowed = user, roles, allowed
+        self.current = subject_signers(klass, School.current())
+        ids = [rv.id for rv in records]
+        self.signed: dict = {}
+        for row in RecordSignature.select(RecordSignature.record, RecordSignature.role).where(
+                RecordSignature.record.in_(ids)):
+            if is_slot(row.role):
+                self.signed.setdefault(row.record_id, set()).add(row.role)
+
+    def pending(self, pupil_id, rv) -> str | None:
+        """The role this user would sign next on the pupil's record, or None."""
+        expected = (json.loads(rv.data_json).get("signers", {}).get(SUBJECT, []) if rv is not None and rv.data_json
+                    else self.current)
+        full, step = expand(self.roles, len(expected)), (rv.step if rv is not None else 0)
+        if rv is not None and (rv.status not in ("draft", "signing") or step >= len(full)):
+            return None
+        role = base_role(full[step])
+        if not self.allowed.get(role):
+            return None
+        if role == SUBJECT:
+            mine = slot_of(self.user.staff, expected)
+            if mine is None or (rv is not None and mine in self.signed.get(rv.id, set())):
+                return None
+        return role
+
+
+def subject_pending(user, klass, roles, allowed, records) -> _Pending:
+    return _Pending(user, klass, roles, allowed, list(records))
