@@ -7,6 +7,7 @@ from portal.htmx import is_htmx, render
 from portal.models import TERMS, Subject
 from portal.services import ServiceError, access, audit, secondary
 from portal.services.evaluation import Locked
+from portal.services.secondary_home import secondary_classes
 from portal.services.secondary_grid import cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects
 from portal.services.secondary_summary import class_summary, fmt
 from portal.services.secondary_xlsx import summary_workbook
@@ -30,6 +31,15 @@ def subject_or_404(klass, subject_id) -> Subject:
     access.require(secondary.can_enter(current_user, klass, subject) or access.is_board(current_user)
                    or access.is_homeroom_of(current_user, klass))
     return subject
+
+
+@bp.get("/")
+def index():
+    """The secondary classes this user may open (the navigation's "Trung học")."""
+    access.require(current_user.is_authenticated)
+    classes = secondary_classes(current_user)
+    return render("secondary/index.html", classes=classes, board=access.is_board(current_user),
+                  homeroom_of={c.id for c in classes if access.is_homeroom_of(current_user, c)})
 
 
 @bp.get("/lop/<int:class_id>")

@@ -117,9 +117,12 @@ def stamp_title(slot_: str, signers: dict) -> str:
 
 
 def teaches_any(user) -> bool:
-    """Is this user assigned to teach a subject in any class (a possible subject signer)?"""
-    return bool(user.staff_id) and TeachingAssignment.select().where(
-        TeachingAssignment.staff == user.staff_id).exists()
+    """Is this user assigned to teach a subject in a secondary class (a possible subject signer)?"""
+    from portal.models import Grade, SchoolClass
+
+    return bool(user.staff_id) and (TeachingAssignment.select().join(SchoolClass).join(Grade)
+                                    .where((TeachingAssignment.staff == user.staff_id) & (Grade.level != "TH"))
+                                    .exists())
 
 
 class _Pending:
