@@ -105,10 +105,10 @@ def test_subject_teachers_sign_once_each_in_any_order_before_the_homeroom(thpt_a
         slots = {s.role: s.user.username for s in RecordSignature.select().where(RecordSignature.record == rv)}
         assert slots[reports[0].role] == "gv.toan"
         verdict = verification.verify(pdf)
-        failed = [(c.key, c.detail) for c in verdict.checks if c.status == "failed"]
+        failed = [(c.key, c.reason) for c in verdict.checks if c.status == "failed"]
         assert failed == [] and verdict.status == "passed", failed
         chain = next(c for c in verdict.checks if c.key == "chain")
-        assert "Giáo viên bộ môn" in chain.detail and "Đóng dấu số của trường" in chain.detail
+        assert "Giáo viên bộ môn" in chain.reason and "Đóng dấu số của trường" in chain.reason
 
 
 def test_subject_role_is_bound_to_a_teacher_of_the_class(thpt_app):
