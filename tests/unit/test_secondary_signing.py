@@ -150,3 +150,24 @@ def test_cli_sign_for_a_subject_teacher(thpt_app, tmp_path):
     with thpt_app.app_context(), db.connection_context():
         signed = RecordSignature.select().where(RecordSignature.user == user("gv.vl")).count()
     assert signed == result.output.count("OK \t")
+
+
+def test_web_batch_for_a_subject_teacher_with_progress(thpt_app):
+    from portal.models import SigningJob
+    from tests.conftest import Browser
+
+    browser = Browser(thpt_app.test_client())
+    browser.login("gv.hh")
+    page = browser.get("/ky/").get_data(as_text=True)
+    assert "Học bạ đang chờ bạn ký" in page and "10A" in page and "12A" in page
+    with db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "10A")
+        decided = sum(1 for r in class_summary(klass)[1] if r.final)
+    resp = browser.post("/ky/", {"scope": f"class:{klass.id}", "wave": "1", "secret": PASS}, form_page="/ky/")
+    assert resp.status_code == 303
+    progress = browser.get(resp.headers["Location"], headers={"HX-Request": "true", "HX-Request-Type": "partial"})
+    assert progress.status_code == 200 and "hoàn tất" in progress.get_data(as_text=True)
+    with db.connection_context():
+        job = SigningJob.get()
+        assert job.done == job.total and job.total - job.failed == decided
+        assert RecordSignature.select().where(RecordSignature.user == user("gv.hh")).count() == decided
