@@ -65,7 +65,17 @@ def run():
         steps = [(u, "subject") for u in teachers] + [(User.get(User.username == n), r) for n, r in
                                                       (("gvcn.12a", "homeroom"), ("hieutruong", "principal"),
                                                        ("vanthu", "seal"))]
-        times = []
+        times, issuance = [], []
+        real_issue = signing.issue_with_ltv
+
+        def timed_issue(*args, **kwargs):  # issuance's validation data, timed apart from the signature
+            t = time.perf_counter()
+            try:
+                return real_issue(*args, **kwargs)
+            finally:
+                issuance.append((time.perf_counter() - t) * 1000)
+
+        signing.issue_with_ltv = timed_issue
         for user, role in steps:
             cred = signing.unlock(user, role, "demo1234", klass=klass)  # unlocking is per batch, not per record
             try:
@@ -75,6 +85,7 @@ def run():
             finally:
                 cred.backend.close()
             assert result.ok, result.message
+        signing.issue_with_ltv = real_issue
         fresh = signing.RecordVersion.get_by_id(rv.id)
         assert fresh.status == "issued", fresh.status
     section(f"Secondary chain: one THPT record, {TEACHERS} subject teachers + homeroom + principal + seal "
@@ -82,13 +93,16 @@ def run():
     for i, (role, ms) in enumerate(times, start=1):
         print(f"  {i:>2}. {role:<9} {ms:8.0f} ms")
     first, first_sign, last = times[0][1], times[1][1], times[-1][1]
+    ltv_ms = sum(issuance)
+    seal_sign = last - ltv_ms
     last_subject = times[TEACHERS - 1][1]
     subject_steps = [ms for _, ms in times[1:TEACHERS]]
     print(f"first signature (renders the PDF, adds {len(times)} fields): {first:.0f} ms; "
           f"first that only signs: {first_sign:.0f} ms")
     print(f"subject steps 2–{TEACHERS}: median {statistics.median(subject_steps):.0f} ms, "
           f"last subject {last_subject:.0f} ms = {last_subject / first_sign:.2f}× the second")
-    ratio = last / first
-    print(f"last (seal, with issuance's validation data) {last:.0f} ms = {ratio:.2f}× the first "
-          f"(aim ≤ {AIM}×): {'OK' if ratio <= AIM else 'ABOVE AIM'}; "
-          f"{last / first_sign:.2f}× the first that only signs")
+    ratio = seal_sign / first_sign
+    print(f"last signature (seal, {len(times)}th) {seal_sign:.0f} ms = {ratio:.2f}× the first that only signs "
+          f"(aim ≤ {AIM}×): {'OK' if ratio <= AIM else 'ABOVE AIM'}; {seal_sign / first:.2f}× the first step")
+    print(f"issuance after the seal (validation data of {len(times)} signatures + document timestamp, once per "
+          f"record): {ltv_ms:.0f} ms; the seal step in all {last:.0f} ms = {last / first:.2f}× the first step")
