@@ -21,6 +21,7 @@ from .common import section
 
 AIM = 1.5
 TEACHERS = 10
+RECORDS = 3  # each step is timed on three records and the median kept: two shared cores are noisy
 
 
 def _app():
@@ -57,10 +58,9 @@ def run():
         klass = SchoolClass.get(SchoolClass.name == "12A")
         _ten_teachers(klass)
         _subjects, rows = class_summary(klass)
-        pupil = next(r.pupil for r in rows if r.final == "len_lop")
-        rv = ensure_record(pupil, klass)
+        records = [ensure_record(r.pupil, klass) for r in rows if r.final == "len_lop"][:RECORDS]
         teachers = [User.get(User.staff == Staff.get(Staff.code == t["staff_code"]))
-                    for t in signing.record_data(rv, app.config["PUBLIC_BASE_URL"])["signers"]["subject"]]
+                    for t in signing.record_data(records[0], app.config["PUBLIC_BASE_URL"])["signers"]["subject"]]
         assert len(teachers) == TEACHERS, len(teachers)
         steps = [(u, "subject") for u in teachers] + [(User.get(User.username == n), r) for n, r in
                                                       (("gvcn.12a", "homeroom"), ("hieutruong", "principal"),
@@ -76,19 +76,23 @@ def run():
                 issuance.append((time.perf_counter() - t) * 1000)
 
         signing.issue_with_ltv = timed_issue
-        for user, role in steps:
-            cred = signing.unlock(user, role, "demo1234", klass=klass)  # unlocking is per batch, not per record
+        for user, role in steps:  # as a batch: each signer unlocks once, then signs every record
+            cred = signing.unlock(user, role, "demo1234", klass=klass)
+            per_record, issuance_before = [], len(issuance)
             try:
-                t = time.perf_counter()
-                result = signing.sign_step(user, signing.RecordVersion.get_by_id(rv.id), credential=cred)
-                times.append((role, (time.perf_counter() - t) * 1000))
+                for rv in records:
+                    t = time.perf_counter()
+                    result = signing.sign_step(user, signing.RecordVersion.get_by_id(rv.id), credential=cred)
+                    per_record.append((time.perf_counter() - t) * 1000)
+                    assert result.ok, result.message
             finally:
                 cred.backend.close()
-            assert result.ok, result.message
+            times.append((role, statistics.median(per_record)))
+            if len(issuance) > issuance_before:
+                issuance[issuance_before:] = [statistics.median(issuance[issuance_before:])]
         signing.issue_with_ltv = real_issue
-        fresh = signing.RecordVersion.get_by_id(rv.id)
-        assert fresh.status == "issued", fresh.status
-    section(f"Secondary chain: one THPT record, {TEACHERS} subject teachers + homeroom + principal + seal "
+        assert all(signing.RecordVersion.get_by_id(rv.id).status == "issued" for rv in records)
+    section(f"Secondary chain: THPT records ({RECORDS}, median per step), {TEACHERS} subject teachers + homeroom + principal + seal "
             f"({len(times)} signatures)")
     for i, (role, ms) in enumerate(times, start=1):
         print(f"  {i:>2}. {role:<9} {ms:8.0f} ms")

@@ -24,9 +24,15 @@ def _known_as(name: str, signers: dict) -> str:
         return "hiệu trưởng"
     if any(identity.same_name(name, d.get("name")) for d in principal.get("deputies", [])):
         return "phó hiệu trưởng"
-    if any(identity.same_name(name, t.get("name")) for t in signers.get("subject") or []):
+    if any(identity.same_name(name, t.get("name")) for t in _subject_signers(signers)):
         return "giáo viên bộ môn"
     return "giáo viên"
+
+
+def _subject_signers(signers: dict) -> list[dict]:
+    """`signers.subject` of a file from anywhere: only its well-formed entries."""
+    entries = signers.get("subject")
+    return [t for t in entries if isinstance(t, dict)] if isinstance(entries, list) else []
 
 
 def _day(s: dict) -> str:
@@ -45,7 +51,7 @@ def _role_problem(s: dict, record: dict) -> str:
         return f"Chữ ký ở ô {label} là chứng thư số của tổ chức {subject.common_name}, không phải của một người."
     expected = signers.get(role) or {}
     if is_slot(role):  # a subject teacher's own field: the teacher the record names for that slot
-        expected = next((t for t in signers.get("subject") or [] if t.get("slot") == role), {})
+        expected = next((t for t in _subject_signers(signers) if t.get("slot") == role), {})
     names = [expected.get("name", "")]
     if role == "principal":
         names += [d.get("name", "") for d in expected.get("deputies", [])

@@ -109,6 +109,10 @@ def test_subject_teachers_sign_once_each_in_any_order_before_the_homeroom(thpt_a
         assert failed == [] and verdict.status == "passed", failed
         chain = next(c for c in verdict.checks if c.key == "chain")
         assert "Giáo viên bộ môn" in chain.reason and "Đóng dấu số của trường" in chain.reason
+        # The ministry's XML (XSD) is primary-only: packaging a secondary class is refused, not a crash.
+        from portal.services import packaging
+        with pytest.raises(ServiceError, match="chỉ có cho học bạ tiểu học"):
+            packaging.build(rv.school_class, 1, None, None)
 
 
 def test_subject_role_is_bound_to_a_teacher_of_the_class(thpt_app):

@@ -40,6 +40,12 @@ def test_a_subject_field_signed_by_the_other_teacher_fails():
                                      "không phải giáo viên bộ môn.")
 
 
+def test_malformed_subject_list_is_a_failed_check_not_a_crash():
+    record = {**RECORD, "signers": {**RECORD["signers"], "subject": ["x", 3]}}
+    out = {c.key: c.status for c in binding_checks([sig("subject_1", "Lê Dạy Toán", "1")], record)}
+    assert out["sig1.signer"] == "failed"
+
+
 def test_homeroom_teacher_may_also_sign_their_subject_but_nobody_two_subject_fields():
     ok = statuses([sig("subject_2", "Hà Dạy Văn", "2"), sig("homeroom", "Hà Dạy Văn", "2")])
     assert ok["signers.distinct"][0] == "passed"
