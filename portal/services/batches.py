@@ -39,7 +39,8 @@ def pending(user: User, klass: SchoolClass, wave: int = 1) -> list[Pending]:
     subjects = subject_pending(user, klass, roles, allowed, latest.values()) if "subject" in roles else None
     out = []
     for e in enrolled:
-        if (2 if outcomes.get(e.pupil_id) == "CHT" else 1) != wave:
+        if (subjects.wave(e.pupil_id) if subjects is not None
+                else 2 if outcomes.get(e.pupil_id) == "CHT" else 1) != wave:
             continue
         rv = latest.get(e.pupil_id)
         if subjects is not None:  # secondary: the record's own chain, and this teacher's slot still open

@@ -132,12 +132,22 @@ class _Pending:
     def __init__(self, user, klass, roles, allowed, records):
         self.user, self.roles, self.allowed = user, roles, allowed
         self.current = subject_signers(klass, School.current())
+        self.waves = {}
+        if any(allowed.values()):
+            # Two waves, as for primary (HOCBA §3): a pupil sent to rèn luyện hè or to re-tests (TT22 Điều
+            # 13–14) is signed in the second wave, once the summer's results decide the year.
+            from .secondary_summary import class_summary
+            self.waves = {row.pupil.id: 2 if row.decision in ("ren_luyen_he", "kiem_tra_lai") else 1
+                          for row in class_summary(klass)[1]}
         ids = [rv.id for rv in records]
         self.signed: dict = {}
         for row in RecordSignature.select(RecordSignature.record, RecordSignature.role).where(
                 RecordSignature.record.in_(ids)):
             if is_slot(row.role):
                 self.signed.setdefault(row.record_id, set()).add(row.role)
+
+    def wave(self, pupil_id) -> int:
+        return self.waves.get(pupil_id, 1)
 
     def pending(self, pupil_id, rv) -> str | None:
         """The role this user would sign next on the pupil's record, or None."""
