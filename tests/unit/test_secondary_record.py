@@ -4,18 +4,12 @@ import hashlib
 import pytest
 
 from portal.db import db
-from portal.models import Enrolment, SchoolClass
+from portal.models import SchoolClass
 from portal.services import records
 from portal.services.demo_secondary import seed_secondary_demo
 from portal.services.documents import render_record
 from portal.services.secondary_summary import class_summary, fmt
 from tests.documents_helpers import attachment, collapse, info_custom, json_of, pdf_text, pdfa3b_problems, run
-
-DECISION_TEXT = {
-    "len_lop": "Được lên lớp",
-    "o_lai": "Không được lên lớp",
-}
-
 
 def _seed(app, level, monkeypatch):
     import portal.services.demo_secondary as demo_secondary
@@ -137,6 +131,3 @@ def test_primary_record_keeps_its_schema(app):
         pupil, klass, _ = make_record_pupil()
         data = records.record_data(records.ensure_record(pupil, klass), "http://hocba.test")
     assert data["schema"] == "hocba-tieuhoc/1" and "subject" not in data["signers"]
-
-
-_ = Enrolment, DECISION_TEXT
