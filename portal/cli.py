@@ -159,7 +159,7 @@ def register_cli(app):
                 click.echo("Không tìm thấy người dùng hoặc lớp trong năm học hiện tại.", err=True)
                 sys.exit(2)
             classes = [klass] if klass else list(scope_classes("all", current_year()))
-            mine = [c for c in classes if any(holds_role(user, role, c) for role in chain())]
+            mine = [c for c in classes if any(holds_role(user, role, c) for role in chain(c))]
             if not mine:
                 where = f"lớp {klass.name}" if klass else "lớp nào"
                 click.echo(f"{user.username} không có quyền ký {where}.", err=True)

@@ -45,6 +45,8 @@ def build(klass: SchoolClass, wave: int, key, cert) -> bytes:
     for rv in sorted(records, key=lambda r: r.pupil.code):
         pdf = read_pdf(rv)
         record = json.loads(rv.data_json)
+        if record.get("schema") != "hocba-tieuhoc/1":  # the ministry's XSD covers primary records only
+            raise ServiceError("Định dạng XML của Bộ hiện chỉ có cho học bạ tiểu học; chưa đóng gói được học bạ trung học.")
         xml = ministry.to_xml(record, rv.status, rv.issued_at.date().isoformat(), hashlib.sha256(pdf).hexdigest())
         problems = xmlsig.validate_schema(xml, XSD)
         if problems:

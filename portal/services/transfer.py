@@ -34,6 +34,8 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
     files = {}
     for rv in records:
         pdf = read_pdf(rv)
+        if json.loads(rv.data_json).get("schema") != "hocba-tieuhoc/1":  # the ministry's XSD: primary only
+            raise ServiceError("Định dạng XML của Bộ hiện chỉ có cho học bạ tiểu học; chưa chuyển được học bạ trung học.")
         xml = ministry.to_xml(json.loads(rv.data_json), rv.status, rv.issued_at.date().isoformat(),
                               hashlib.sha256(pdf).hexdigest())
         year = rv.school_class.year.name
