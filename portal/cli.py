@@ -37,7 +37,7 @@ def register_cli(app):
     @db_group.command("upgrade")
     def db_upgrade():
         """Apply every pending migration (all or none: a failure leaves the database as it was)."""
-        from .services.audit import seal_if_needed
+        from .services.system.audit import seal_if_needed
 
         applied = upgrade_or_exit()
         if not applied:
@@ -73,7 +73,8 @@ def register_cli(app):
     def messages_cmd(do_send):
         """Thông điệp gửi CSDL ngành (Đăng ký tạo / Thu hồi học bạ): liệt kê, hoặc gửi."""
         from portal.models import MESSAGE_STATES, REGISTRY_STATUSES, RegistryMessage
-        from portal.services import ServiceError, registry
+        from portal.services import ServiceError
+        from portal.services.exchange import registry
         with db.connection_context():
             try:
                 rows = registry.send_pending() if do_send else (registry.collect() or True) and list(
@@ -95,7 +96,7 @@ def register_cli(app):
     def demo(reset, level):
         """Seed the demo school, primary by default (refuses a non-empty database without --reset)."""
         from .services import ServiceError
-        from .services.demo import reset_database, seed_demo
+        from .services.demo.primary import reset_database, seed_demo
 
         if reset:
             reset_database()
@@ -106,7 +107,7 @@ def register_cli(app):
                 if level == "TH":
                     school = seed_demo()
                 else:
-                    from .services.demo_secondary import seed_secondary_demo
+                    from .services.demo.secondary import seed_secondary_demo
                     school = seed_secondary_demo(level)
         except ServiceError as err:
             click.echo(err.message, err=True)
@@ -121,7 +122,7 @@ def register_cli(app):
     def render_cmd(pupil_code, year_name, output, full):
         """Render a pupil's học bạ for a school year as PDF/A-3b with hocba.json inside."""
         from .services import ServiceError
-        from .services.documents import render_pupil_year, write_atomically
+        from .services.records.rendering import render_pupil_year, write_atomically
 
         with db.connection_context():
             try:
@@ -143,11 +144,11 @@ def register_cli(app):
     def sign_cmd(username, class_name, all_classes, passphrase_file, wave, workers):
         """Perform USER's pending step of the chain for every ready record of CLASS (or of every class)."""
         from .models import User
-        from .services.batches import ready, scope_classes
-        from .services.parallel import sign_parallel
-        from .services.school import current_year, find_class
-        from .services.signers import holds_role
-        from .services.signing import ROLE_LABELS, chain
+        from .services.records.batches import ready, scope_classes
+        from .services.records.chain import ROLE_LABELS, chain
+        from .services.records.parallel import sign_parallel
+        from .services.records.signers import holds_role
+        from .services.school.years import current_year, find_class
 
         if bool(class_name) == bool(all_classes):
             click.echo("Chọn đúng một trong hai: --class LỚP hoặc --all.", err=True)
@@ -194,10 +195,10 @@ def register_cli(app):
         """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf."""
         from pathlib import Path
 
-        from .services import audit
-        from .services.documents import write_atomically
-        from .services.school import find_class
-        from .services.signing import issued_records, read_pdf
+        from .services.records.chain import issued_records, read_pdf
+        from .services.records.rendering import write_atomically
+        from .services.school.years import find_class
+        from .services.system import audit
 
         with db.connection_context():
             klass = find_class(class_name)
@@ -221,7 +222,7 @@ def register_cli(app):
         import datetime as dt
         import json as json_lib
 
-        from .services.verification import verify
+        from .services.records.verification import verify
 
         at = at_date.replace(hour=12, tzinfo=dt.timezone.utc) if at_date else None
         with db.connection_context():
@@ -243,8 +244,8 @@ def register_cli(app):
                   help="Đầu chuỗi đã ghi lại (trang Quản trị hiển thị), ví dụ 1234:3fa2b9c1d0e4; dùng nhiều lần được.")
     def audit_verify(heads):
         """Check the keyed audit trail and its anchors: exit 0 intact, 1 tampered or cut off (each problem named)."""
-        from .services.audit import anchor_text
-        from .services.audit_check import parse_head, verify
+        from .services.system.audit import anchor_text
+        from .services.system.audit_check import parse_head, verify
 
         try:
             anchors = [parse_head(h) for h in heads]
@@ -279,9 +280,9 @@ def register_cli(app):
         """Write the package of CLASS's issued records (current year) for the sector database."""
         from .models import User
         from .services import ServiceError
-        from .services.documents import write_atomically
-        from .services.packaging import build, seal_key
-        from .services.school import find_class
+        from .services.exchange.packaging import build, seal_key
+        from .services.records.rendering import write_atomically
+        from .services.school.years import find_class
 
         with db.connection_context():
             klass = find_class(class_name)
@@ -295,8 +296,8 @@ def register_cli(app):
             except ServiceError as err:
                 click.echo(err.message, err=True)
                 sys.exit(1)
-            from .services.sending import prepare
-            from .services.sending import send as send_package
+            from .services.exchange.sending import prepare
+            from .services.exchange.sending import send as send_package
             submission = prepare(klass, wave, data)
             if send:
                 try:
@@ -321,7 +322,7 @@ def register_cli(app):
     def backup_cmd(file, passphrase_file, plain):
         """Consistent online backup of the database, issued files and trust anchors; encrypted by default
         when BACKUP_PASSPHRASE is configured (only then does it carry the instance secrets)."""
-        from .services.backup import UNENCRYPTED, make_backup, passphrase_or_none
+        from .services.exchange.backup import UNENCRYPTED, make_backup, passphrase_or_none
 
         passphrase = None if plain else (_secret(passphrase_file) or passphrase_or_none())
         with db.connection_context():
@@ -334,7 +335,7 @@ def register_cli(app):
     @app.cli.command("backup-copy")
     def backup_copy_cmd():
         """Copy the newest nightly backup off the machine again (after fixing BACKUP_COPY_DIR/_RSYNC)."""
-        from .services.backup import copy_off_machine, last_backup
+        from .services.exchange.backup import copy_off_machine, last_backup
 
         with db.connection_context():
             last = last_backup()
@@ -354,7 +355,7 @@ def register_cli(app):
     def restore_cmd(file, passphrase_file):
         """Restore a backup into an empty instance (refuses a foreign, altered or wrongly unlocked file)."""
         from .services import ServiceError
-        from .services.backup import passphrase_or_none, restore_backup
+        from .services.exchange.backup import passphrase_or_none, restore_backup
 
         try:
             manifest = restore_backup(file, _secret(passphrase_file) or passphrase_or_none())
@@ -374,9 +375,9 @@ def register_cli(app):
         """Export a pupil's whole học bạ (every issued year, PDF + signed XML) for a transfer."""
         from .models import Pupil, User
         from .services import ServiceError
-        from .services.documents import write_atomically
-        from .services.packaging import seal_key
-        from .services.transfer import export_pupil
+        from .services.exchange.packaging import seal_key
+        from .services.exchange.transfer import export_pupil
+        from .services.records.rendering import write_atomically
 
         with db.connection_context():
             pupil = Pupil.get_or_none(Pupil.code == pupil_code)
@@ -399,8 +400,8 @@ def register_cli(app):
     def transfer_import_cmd(file, class_name):
         """Verify a transfer file and accept the pupil into CLASS; refused with the reasons otherwise."""
         from .services import ServiceError
-        from .services.school import find_class
-        from .services.transfer import import_transfer
+        from .services.exchange.transfer import import_transfer
+        from .services.school.years import find_class
 
         with db.connection_context():
             klass = find_class(class_name)
@@ -418,7 +419,7 @@ def register_cli(app):
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 1A.")
     def pupils(class_name):
         """Print `mã học sinh<TAB>họ và tên` for a class of the current year, in on-screen order."""
-        from .services.school import class_roster, find_class
+        from .services.school.years import class_roster, find_class
 
         with db.connection_context():
             klass = find_class(class_name)

@@ -12,7 +12,7 @@ from .db import db
 def _ask_public_url() -> str | None:
     """At a terminal, ask until the answer is a valid address (Enter skips)."""
     from .services import ServiceError
-    from .services.deployment import URL_EXAMPLE, normalise_public_url
+    from .services.system.deployment import URL_EXAMPLE, normalise_public_url
 
     click.echo("Địa chỉ công khai là địa chỉ giáo viên, phụ huynh mở cổng và được in trong mã QR trên mọi học bạ.")
     while True:
@@ -45,15 +45,16 @@ def register_deploy_cli(app):
     def setup(public_url, trusted_proxies, server_ca, school_name, school_code, level, admin_username, admin_name):
         """First run: settings, migrations, then the real school (--school-name) or the demo school when empty."""
         from .services import ServiceError
-        from .services.deployment import (install_school, is_loopback_url, normalise_public_url,
-                                          read_instance_settings, write_instance_setting)
-        from .services.demo import seed_demo
+        from .services.system.deployment import (
+            install_school, is_loopback_url, normalise_public_url, read_instance_settings, write_instance_setting,
+        )
+        from .services.demo.primary import seed_demo
 
         config_file = Path(app.instance_path) / "config.py"
         try:
             settings = read_instance_settings(config_file)
             if server_ca:
-                from .services.server_ca import read as read_server_ca
+                from .services.system.server_ca import read as read_server_ca
                 read_server_ca(server_ca)  # refused before anything is written: never publish a key
             if public_url is not None:
                 public_url = normalise_public_url(public_url)
@@ -101,7 +102,7 @@ def register_deploy_cli(app):
     @app.cli.command("doctor")
     def doctor():
         """Check this deployment; print what is wrong in Vietnamese; exit 0 when all is well, 1 otherwise."""
-        from .services.doctor import LABELS, run_checks
+        from .services.system.doctor import LABELS, run_checks
 
         with db.connection_context():
             findings = run_checks()

@@ -36,8 +36,8 @@ def run_signing_job(job_id: int) -> None:
     whose worker died shows as interrupted and can be resumed."""
     from .models import RecordVersion, SigningJob
     from .models.base import utcnow
-    from .services.batches import heartbeat
-    from .services.parallel import sign_parallel
+    from .services.records.batches import heartbeat
+    from .services.records.parallel import sign_parallel
 
     with _app.app_context(), db.connection_context():
         job = SigningJob.get_by_id(job_id)
@@ -60,7 +60,7 @@ def run_signing_job(job_id: int) -> None:
 
 
 def daily_backup() -> None:
-    from .services.backup import scheduled_backup
+    from .services.exchange.backup import scheduled_backup
 
     with _app.app_context(), db.connection_context():
         scheduled_backup()
@@ -68,7 +68,7 @@ def daily_backup() -> None:
 
 def renew_timestamps() -> None:
     """Nightly: renew the archive timestamp of issued records whose TSA certificate expires soon."""
-    from .services.timestamps import renew_due
+    from .services.records.timestamps import renew_due
 
     with _app.app_context(), db.connection_context():
         renew_due()

@@ -16,10 +16,12 @@ class IdConverter(IntegerConverter):
 
 def register_blueprints(app):
     app.url_map.converters["int"] = IdConverter  # before any rule is added
-    from . import (admin, auth, classes, documents, evaluation, home, parents, review, secondary, server_ca, signing,
+    # routes/chain.py is the "signing" blueprint, routes/records.py the "documents" one: the module says the
+    # layer, the blueprint keeps the endpoint names templates use (url_for("signing.index")).
+    from . import (admin, auth, chain, classes, evaluation, home, parents, records, review, secondary, server_ca,
                    summary, transfer, verify)
 
-    for module in (auth, home, classes, admin, evaluation, summary, review, transfer, documents, signing, verify, parents,
+    for module in (auth, home, classes, admin, evaluation, summary, review, transfer, records, chain, verify, parents,
                    server_ca, secondary):
         app.register_blueprint(module.bp)
 

@@ -6,8 +6,10 @@ from portal.forms import db_id
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
 from portal.models import LevelFill, Pupil, SchoolClass, Subject
-from portal.services import ServiceError, access, comments, evaluation, fill, results
-from portal.services.grid import cell_view, grid_context, pupil_context
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import comments, fill, results, entry
+from portal.services.evaluation.grid import cell_view, grid_context, pupil_context
 
 bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
 
@@ -16,12 +18,12 @@ def class_or_404(class_id) -> SchoolClass:
     klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
     if klass is None:
         abort(404)
-    access.require(access.can_view_class(current_user, klass))
+    permissions.require(permissions.can_view_class(current_user, klass))
     return klass
 
 
 def checkpoint_or_404(cp: str) -> str:
-    if cp not in evaluation.ALL_CHECKPOINTS:
+    if cp not in entry.ALL_CHECKPOINTS:
         abort(404)
     return cp
 
@@ -30,7 +32,7 @@ def subject_or_404(klass, subject_id) -> Subject:
     subject = Subject.get_or_none(Subject.id == subject_id)
     if subject is None:
         abort(404)
-    access.require(evaluation.can_edit(current_user, klass, subject))
+    permissions.require(entry.can_edit(current_user, klass, subject))
     return subject
 
 
@@ -40,8 +42,8 @@ def overview(class_id):
     cp = checkpoint_or_404(request.args.get("cp") or results.current_checkpoint(klass))
     missing = results.completeness(klass, cp, current_user)
     return render("evaluation/class.html", klass=klass, cp=cp, missing=missing,
-                  deadline=results.deadline(klass, cp), lock=evaluation.find_lock(klass, cp),
-                  homeroom=access.is_homeroom_of(current_user, klass))
+                  deadline=results.deadline(klass, cp), lock=entry.find_lock(klass, cp),
+                  homeroom=permissions.is_homeroom_of(current_user, klass))
 
 
 @bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<cp>")
@@ -56,7 +58,7 @@ def subject_grid(class_id, subject_id, cp):
 @bp.get("/lop/<int:class_id>/pcnl/<cp>")
 def quality_grid(class_id, cp):
     klass = class_or_404(class_id)
-    access.require(access.is_homeroom_of(current_user, klass))
+    permissions.require(permissions.is_homeroom_of(current_user, klass))
     cp = checkpoint_or_404(cp)
     return render("evaluation/qualities.html", **grid_context(current_user, klass, cp),
                   fill=fill.fill_state(current_user, klass, cp))
@@ -65,7 +67,7 @@ def quality_grid(class_id, cp):
 @bp.get("/lop/<int:class_id>/tat-ca/<cp>")
 def all_subjects_grid(class_id, cp):
     klass = class_or_404(class_id)
-    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user))
+    permissions.require(permissions.is_homeroom_of(current_user, klass) or permissions.is_board(current_user))
     return render("evaluation/grid_all.html", **grid_context(current_user, klass, checkpoint_or_404(cp), all_subjects=True))
 
 
@@ -76,7 +78,7 @@ def pupil_card(class_id, pupil_id, cp):
     cp = checkpoint_or_404(cp)
     subject = subject_or_404(klass, request.args.get("mon", type=db_id)) if request.args.get("mon") else None
     if subject is None:
-        access.require(access.is_homeroom_of(current_user, klass))
+        permissions.require(permissions.is_homeroom_of(current_user, klass))
     ctx = pupil_context(current_user, klass, cp, pupil_id, subject)
     if ctx is None:
         abort(404)
@@ -97,7 +99,7 @@ def fill_levels(class_id, cp):
     else:
         flash(f"Đã điền mức {done.level} cho {fill.fill_count(done)} ô còn trống. Sửa riêng những học sinh khác mức, "
               "hoặc bấm “Hoàn tác điền nhanh”.", "success")
-    return redirect_to(_same_site(request.form.get("next")) or url_for("evaluation.overview", class_id=klass.id, cp=cp))
+    return redirect_to(_same_site(request.form.get("next")) or url_for("entry.overview", class_id=klass.id, cp=cp))
 
 
 @bp.post("/dien-nhanh/<int:fill_id>/hoan-tac")
@@ -113,7 +115,7 @@ def undo_fill(fill_id):
     else:
         flash(f"Đã hoàn tác: xóa {result.cleared} ô"
               + (f"; giữ {result.kept} ô đã được sửa sau khi điền" if result.kept else "") + ".", "success")
-    return redirect_to(_same_site(request.form.get("next")) or url_for("evaluation.overview", class_id=klass.id,
+    return redirect_to(_same_site(request.form.get("next")) or url_for("entry.overview", class_id=klass.id,
                                                                         cp=row.checkpoint))
 
 
@@ -138,9 +140,9 @@ def save_cell(class_id, pupil_id, cp, target, field):
     raw, reason = request.form.get("value", ""), request.form.get("reason", "")
     status, state, message, value, pupil = 200, "saved", "", raw, None
     try:
-        saved = evaluation.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
+        saved = entry.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
                                 reason=reason)
-    except evaluation.Locked as err:
+    except entry.Locked as err:
         status, state, message = 409, "locked", err.message
     except ServiceError as err:
         status, state, message = 422, "error", err.message
@@ -150,7 +152,7 @@ def save_cell(class_id, pupil_id, cp, target, field):
             status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
     if not is_htmx():
         flash(message or "Đã lưu.", "success" if status < 300 else "error")
-        return redirect(_same_site(request.referrer) or url_for("evaluation.overview", class_id=klass.id), code=303)
+        return redirect(_same_site(request.referrer) or url_for("entry.overview", class_id=klass.id), code=303)
     pupil = pupil or Pupil.get_or_none(Pupil.id == pupil_id)
     cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
                      reason=reason)

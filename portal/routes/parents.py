@@ -4,8 +4,11 @@ from flask_login import current_user
 
 from portal.htmx import render
 from portal.models import Pupil, RecordVersion
-from portal.services import ServiceError, audit, parents, ratelimit
-from portal.services.signing import read_pdf
+from portal.services import ServiceError
+from portal.services.accounts import ratelimit
+from portal.services.records import parents
+from portal.services.records.chain import read_pdf
+from portal.services.system import audit
 
 from .files import download as send_file_download
 

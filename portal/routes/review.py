@@ -5,8 +5,10 @@ from flask_login import current_user
 from portal.forms import db_id
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, ChangeRequest, EvaluationChange, EvaluationLock, Grade, SchoolClass, User
-from portal.services import ServiceError, access, evaluation, results
-from portal.services.school import current_year
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import results, entry
+from portal.services.school.years import current_year
 
 bp = Blueprint("review", __name__, url_prefix="/duyet")
 
@@ -15,7 +17,7 @@ PAGE = 100
 
 @bp.before_request
 def _board_only():
-    access.require(access.is_board(current_user))
+    permissions.require(permissions.is_board(current_user))
 
 
 @bp.get("/")
@@ -34,7 +36,7 @@ def index():
 @bp.post("/dinh-chinh-de-nghi/<int:request_id>")
 def decide_correction(request_id):
     from portal.models import CorrectionRequest
-    from portal.services import corrections
+    from portal.services.records import corrections
     req = CorrectionRequest.get_or_none(CorrectionRequest.id == request_id)
     if req is None:
         abort(404)
@@ -55,7 +57,7 @@ def lock():
     grade = Grade.get_or_none(Grade.id == request.form.get("grade", type=db_id)) if request.form.get("grade") else None
     klass = SchoolClass.get_or_none(SchoolClass.id == request.form.get("class_id", type=db_id)) if request.form.get("class_id") else None
     try:
-        evaluation.lock(current_user, year, cp, grade=grade, klass=klass)
+        entry.lock(current_user, year, cp, grade=grade, klass=klass)
         flash(f"Đã khóa sổ {cp}.", "success")
     except ServiceError as err:
         flash(err.message, "error")
@@ -67,7 +69,7 @@ def unlock(lock_id):
     row = EvaluationLock.get_or_none(EvaluationLock.id == lock_id)
     if row is None:
         abort(404)
-    evaluation.unlock(current_user, row)
+    entry.unlock(current_user, row)
     flash("Đã mở khóa.", "success")
     return redirect_to(url_for("review.index"))
 
@@ -78,7 +80,7 @@ def decide(request_id):
     if req is None:
         abort(404)
     try:
-        req = evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
+        req = entry.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
         flash("Đã duyệt đề nghị." if req.status == "approved" else "Đã từ chối đề nghị.", "success")
     except ServiceError as err:
         flash(err.message, "error")
@@ -153,7 +155,7 @@ def audit_log():
 def correction(record_id):
     """The principal opens a correction of an issued record: a new version with a written reason."""
     from portal.models import RecordVersion
-    from portal.services import corrections
+    from portal.services.records import corrections
     rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
     if rv is None:
         abort(404)

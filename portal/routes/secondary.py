@@ -5,11 +5,16 @@ from flask_login import current_user
 from portal.grading import tt22
 from portal.htmx import is_htmx, render
 from portal.models import TERMS, Subject
-from portal.services import ServiceError, access, audit, secondary
-from portal.services.evaluation import Locked
-from portal.services.secondary_grid import cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects
-from portal.services.secondary_summary import class_summary, fmt
-from portal.services.secondary_xlsx import summary_workbook
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation.entry import Locked
+from portal.services.evaluation.secondary import entry
+from portal.services.system import audit
+from portal.services.evaluation.secondary.grid import (
+    cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects,
+)
+from portal.services.evaluation.secondary.summary import class_summary, fmt
+from portal.services.evaluation.secondary.summary_xlsx import summary_workbook
 
 from .evaluation import _same_site, class_or_404
 from .files import download
@@ -27,8 +32,8 @@ def subject_or_404(klass, subject_id) -> Subject:
     subject = Subject.get_or_none(Subject.id == subject_id)
     if subject is None:
         abort(404)
-    access.require(secondary.can_enter(current_user, klass, subject) or access.is_board(current_user)
-                   or access.is_homeroom_of(current_user, klass))
+    permissions.require(entry.can_enter(current_user, klass, subject) or permissions.is_board(current_user)
+                   or permissions.is_homeroom_of(current_user, klass))
     return subject
 
 
@@ -36,7 +41,7 @@ def subject_or_404(klass, subject_id) -> Subject:
 def overview(class_id):
     klass = class_or_404(class_id)
     return render("secondary/class.html", klass=klass, terms=TERMS, subjects=teacher_subjects(current_user, klass),
-                  homeroom=access.is_homeroom_of(current_user, klass), board=access.is_board(current_user))
+                  homeroom=permissions.is_homeroom_of(current_user, klass), board=permissions.is_board(current_user))
 
 
 @bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<term>")
@@ -59,7 +64,7 @@ def card(class_id, subject_id, term, pupil_id):
 @bp.get("/lop/<int:class_id>/ren-luyen/<term>")
 def conduct(class_id, term):
     klass = class_or_404(class_id)
-    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user))
+    permissions.require(permissions.is_homeroom_of(current_user, klass) or permissions.is_board(current_user))
     return render("secondary/conduct.html", **conduct_grid(current_user, klass, term_or_404(term)))
 
 
@@ -73,12 +78,12 @@ def save_cell(class_id, pupil_id, term, target, slot):
     status, state, message, value = 200, "saved", "", raw
     try:
         if target == "c":
-            saved = secondary.save_conduct(current_user, klass, pupil_id, term, slot, raw, reason=reason)
+            saved = entry.save_conduct(current_user, klass, pupil_id, term, slot, raw, reason=reason)
         elif target.startswith("s") and target[1:].isdigit() and len(target) < 20:
             subject = Subject.get_or_none(Subject.id == int(target[1:]))
             if subject is None:
                 abort(404)
-            saved = secondary.save_score(current_user, klass, pupil_id, subject, term, slot, raw, reason=reason)
+            saved = entry.save_score(current_user, klass, pupil_id, subject, term, slot, raw, reason=reason)
         else:
             abort(404)
     except Locked as err:
@@ -91,7 +96,7 @@ def save_cell(class_id, pupil_id, term, target, slot):
             status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
     if not is_htmx():
         flash(message or "Đã lưu.", "success" if status < 300 else "error")
-        return redirect(_same_site(request.referrer) or url_for("secondary.overview", class_id=klass.id), code=303)
+        return redirect(_same_site(request.referrer) or url_for("entry.overview", class_id=klass.id), code=303)
     cell = cell_after_save(klass, pupil_id, term, target, slot, value, subject, state=state, message=message,
                            reason=reason)
     return render("secondary/_partials/cell.html", "secondary/_partials/cell.html", c=cell, status=status,
@@ -104,20 +109,20 @@ def makeup(class_id, pupil_id, subject_id, term, slot):
     klass = class_or_404(class_id)
     subject = subject_or_404(klass, subject_id)
     try:
-        secondary.save_makeup(current_user, klass, pupil_id, subject, term_or_404(term), slot,
+        entry.save_makeup(current_user, klass, pupil_id, subject, term_or_404(term), slot,
                               request.form.get("kind", ""), request.form.get("value", ""),
                               request.form.get("reason", ""))
     except ServiceError as err:
         flash(err.message, "error")
     else:
         flash("Đã ghi kiểm tra bù.", "success")
-    return redirect(_same_site(request.referrer) or url_for("secondary.grid", class_id=klass.id,
+    return redirect(_same_site(request.referrer) or url_for("entry.grid", class_id=klass.id,
                                                              subject_id=subject.id, term=term), code=303)
 
 
 def _summary_allowed(klass):
-    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user)
-                   or access.sees_whole_school(current_user))
+    permissions.require(permissions.is_homeroom_of(current_user, klass) or permissions.is_board(current_user)
+                   or permissions.sees_whole_school(current_user))
 
 
 @bp.get("/lop/<int:class_id>/tong-hop")

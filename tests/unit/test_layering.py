@@ -54,3 +54,23 @@ def test_routes_do_not_open_transactions_or_read_htmx_headers(path):
 def test_modules_stay_small():
     big = [(p.relative_to(ROOT), n) for p in files("portal") if (n := len(p.read_text().splitlines())) > 450]
     assert not big, big
+
+
+FEATURES = ("school", "evaluation", "records", "exchange", "accounts", "system", "demo")
+
+
+def test_services_are_one_package_per_feature():
+    """portal/services/<feature>/: no flat use-case modules; each package names its use cases."""
+    services = ROOT / "portal" / "services"
+    assert sorted(p.name for p in services.glob("*.py")) == ["__init__.py"]
+    packages = sorted(p.name for p in services.iterdir() if p.is_dir() and p.name != "__pycache__")
+    assert packages == sorted(FEATURES)
+    for init in services.rglob("__init__.py"):
+        if init.parent != services:
+            assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), f"{init} names no use cases"
+
+
+@pytest.mark.parametrize("path", [p for p in files("portal") if "services/demo" not in p.as_posix()
+                                  and "/cli" not in p.as_posix()], ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_cli_seeds_the_demo(path):
+    assert not {n for n in imports_of(path) if "services.demo" in n}

@@ -4,9 +4,10 @@ from flask import abort, flash, request, url_for
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
 from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
-from portal.services import ServiceError, settings
-from portal.services.collation import sort_people
-from portal.services.school import class_sizes, current_year
+from portal.services import ServiceError
+from portal.services.school import settings
+from portal.services.school.years import class_sizes, current_year
+from portal.services.system.collation import sort_people
 
 from . import bp
 

@@ -6,11 +6,11 @@ from portal.forms.admin import PupilForm
 from portal.htmx import redirect_to, render
 from portal.models import Enrolment, Grade, Pupil, SchoolClass
 from portal.services import ServiceError
-from portal.services.collation import name_key
-from portal.services.identity import masked
-from portal.services.people import save_pupil
-from portal.services.school import current_year
-from portal.services.settings import school_or_none
+from portal.services.school.identity import masked
+from portal.services.school.people import save_pupil
+from portal.services.school.settings import school_or_none
+from portal.services.school.years import current_year
+from portal.services.system.collation import name_key
 
 from . import bp
 

@@ -4,9 +4,10 @@ from flask import abort, flash, request, url_for
 from portal.forms.admin import StaffForm
 from portal.htmx import redirect_to, render
 from portal.models import Staff, User
-from portal.services import ServiceError, accounts
-from portal.services.collation import sort_people
-from portal.services.people import roles_of, save_staff
+from portal.services import ServiceError
+from portal.services.accounts import users as accounts
+from portal.services.school.people import roles_of, save_staff
+from portal.services.system.collation import sort_people
 
 from . import bp
 

@@ -4,7 +4,8 @@ from flask import abort, flash, request, url_for
 from portal.forms.admin import SubjectForm
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject, school_levels
-from portal.services import ServiceError, settings
+from portal.services import ServiceError
+from portal.services.school import settings
 
 from . import bp
 

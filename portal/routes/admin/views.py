@@ -4,8 +4,9 @@ from flask import flash, request, url_for
 from portal.forms.admin import SchoolForm
 from portal.htmx import redirect_to, render
 from portal.models import Pupil, SchoolClass, Staff, User
-from portal.services import ServiceError, settings
-from portal.services.school import current_year
+from portal.services import ServiceError
+from portal.services.school import settings
+from portal.services.school.years import current_year
 
 from . import bp
 
@@ -21,8 +22,9 @@ def index():
         "review": Pupil.select().where(Pupil.review_note != "").count(),
     }
     from portal.models import PackageSubmission
-    from portal.services import audit, backup
     from portal.models import RegistryMessage
+    from portal.services.exchange import backup
+    from portal.services.system import audit
     submissions = PackageSubmission.select().order_by(PackageSubmission.id.desc()).limit(20)
     messages = RegistryMessage.select().order_by(RegistryMessage.id.desc()).limit(50)
     return render("admin/index.html", year=year, counts=counts, backup=backup.last_backup(),
@@ -36,7 +38,7 @@ def message_resend(message_id):
     from flask_login import current_user
 
     from portal.models import RegistryMessage
-    from portal.services import registry
+    from portal.services.exchange import registry
     msg = RegistryMessage.get_or_none(RegistryMessage.id == message_id)
     if msg is None:
         abort(404)
@@ -72,7 +74,7 @@ def package_download(submission_id):
     from flask import abort, current_app
 
     from portal.models import PackageSubmission
-    from portal.services import audit
+    from portal.services.system import audit
 
     from ..files import download
     sub = PackageSubmission.get_or_none(PackageSubmission.id == submission_id)

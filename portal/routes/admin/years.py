@@ -5,8 +5,9 @@ from portal.forms import parse_vn_date
 from portal.forms.admin import YearForm
 from portal.htmx import redirect_to, render
 from portal.models import CalendarDate, Grade, SchoolYear
-from portal.services import ServiceError, calendar, settings
-from portal.services.school import create_year, set_current_year
+from portal.services import ServiceError
+from portal.services.school import calendar, settings
+from portal.services.school.years import create_year, set_current_year
 
 from . import bp
 
