@@ -99,7 +99,7 @@ def fill_levels(class_id, cp):
     else:
         flash(f"Đã điền mức {done.level} cho {fill.fill_count(done)} ô còn trống. Sửa riêng những học sinh khác mức, "
               "hoặc bấm “Hoàn tác điền nhanh”.", "success")
-    return redirect_to(_same_site(request.form.get("next")) or url_for("entry.overview", class_id=klass.id, cp=cp))
+    return redirect_to(_same_site(request.form.get("next")) or url_for("evaluation.overview", class_id=klass.id, cp=cp))
 
 
 @bp.post("/dien-nhanh/<int:fill_id>/hoan-tac")
@@ -115,7 +115,7 @@ def undo_fill(fill_id):
     else:
         flash(f"Đã hoàn tác: xóa {result.cleared} ô"
               + (f"; giữ {result.kept} ô đã được sửa sau khi điền" if result.kept else "") + ".", "success")
-    return redirect_to(_same_site(request.form.get("next")) or url_for("entry.overview", class_id=klass.id,
+    return redirect_to(_same_site(request.form.get("next")) or url_for("evaluation.overview", class_id=klass.id,
                                                                         cp=row.checkpoint))
 
 
@@ -152,7 +152,7 @@ def save_cell(class_id, pupil_id, cp, target, field):
             status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
     if not is_htmx():
         flash(message or "Đã lưu.", "success" if status < 300 else "error")
-        return redirect(_same_site(request.referrer) or url_for("entry.overview", class_id=klass.id), code=303)
+        return redirect(_same_site(request.referrer) or url_for("evaluation.overview", class_id=klass.id), code=303)
     pupil = pupil or Pupil.get_or_none(Pupil.id == pupil_id)
     cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
                      reason=reason)

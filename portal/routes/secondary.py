@@ -96,7 +96,7 @@ def save_cell(class_id, pupil_id, term, target, slot):
             status, state, message = 202, "requested", "Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt."
     if not is_htmx():
         flash(message or "Đã lưu.", "success" if status < 300 else "error")
-        return redirect(_same_site(request.referrer) or url_for("entry.overview", class_id=klass.id), code=303)
+        return redirect(_same_site(request.referrer) or url_for("secondary.overview", class_id=klass.id), code=303)
     cell = cell_after_save(klass, pupil_id, term, target, slot, value, subject, state=state, message=message,
                            reason=reason)
     return render("secondary/_partials/cell.html", "secondary/_partials/cell.html", c=cell, status=status,
@@ -116,7 +116,7 @@ def makeup(class_id, pupil_id, subject_id, term, slot):
         flash(err.message, "error")
     else:
         flash("Đã ghi kiểm tra bù.", "success")
-    return redirect(_same_site(request.referrer) or url_for("entry.grid", class_id=klass.id,
+    return redirect(_same_site(request.referrer) or url_for("secondary.grid", class_id=klass.id,
                                                              subject_id=subject.id, term=term), code=303)
 
 

@@ -104,7 +104,7 @@ def fill_levels(user, klass, checkpoint: str, level: str, subject=None) -> Level
         fill = LevelFill.create(user=user, school_class=klass, subject=subject, checkpoint=checkpoint, level=level,
                                 cells=json.dumps(cells))
         what = subject.name if subject is not None else "phẩm chất, năng lực"
-        audit.record("entry.filled", fill, user=user,
+        audit.record("evaluation.filled", fill, user=user,
                      summary=f"Điền nhanh mức {level} — {what} lớp {klass.name} {checkpoint}: {len(cells)} ô",
                      cells=len(cells))
     return fill
@@ -136,7 +136,7 @@ def undo_fill(user, fill: LevelFill) -> UndoResult:
             cleared += 1
         fill.undone_at = utcnow()
         fill.save()
-        audit.record("entry.fill_undone", fill, user=user,
+        audit.record("evaluation.fill_undone", fill, user=user,
                      summary=f"Hoàn tác điền nhanh mức {fill.level} lớp {klass.name} {fill.checkpoint}: "
                              f"xóa {cleared} ô, giữ {kept} ô đã sửa sau đó", cleared=cleared, kept=kept)
     return UndoResult(cleared, kept)

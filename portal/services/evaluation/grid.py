@@ -113,7 +113,7 @@ def _quality_cells(klass, cp, pupil, res):
 def grid_context(user, klass, cp, subject=None, all_subjects=False) -> dict:
     pupils = class_pupils(klass, cp)
     ctx = {"klass": klass, "cp": cp, "pupils": pupils, "lock": entry.find_lock(klass, cp),
-           "next": url_for("entry.overview", class_id=klass.id, cp=cp), "subject": subject}
+           "next": url_for("evaluation.overview", class_id=klass.id, cp=cp), "subject": subject}
     if all_subjects:
         infos = results.grade_subjects(klass)
         res = results.subject_results(klass, [cp])
@@ -180,5 +180,5 @@ def pupil_context(user, klass, cp, pupil_id, subject=None) -> dict | None:
             "next_id": ids[i + 1] if i + 1 < len(ids) else None, "lock": entry.find_lock(klass, cp),
             "prev_tab": tabs[here - 1] if here > 0 else False, "next_tab": tabs[here + 1] if 0 <= here < len(tabs) - 1 else False,
             "tabs": tabs,
-            "next": url_for("entry.pupil_card", class_id=klass.id, pupil_id=pupil.id, cp=cp,
+            "next": url_for("evaluation.pupil_card", class_id=klass.id, pupil_id=pupil.id, cp=cp,
                             mon=subject.id if subject else None)}

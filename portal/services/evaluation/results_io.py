@@ -115,7 +115,7 @@ def _write(user, klass, subject, cp, report: ImportReport) -> None:
                     except ServiceError as err:
                         label = "Mã học sinh" if isinstance(err, freeze.Frozen) else labels[field]
                         raise _RowRefused(RowIssue(rownum, label, err.message)) from None
-            audit.record("entry.imported", klass, user=user,
+            audit.record("evaluation.imported", klass, user=user,
                          summary=f"Nhập {subject.name} lớp {klass.name} {cp}: {len(report.rows)} dòng")
     except _RowRefused as refused:
         report.errors.append(refused.issue)
