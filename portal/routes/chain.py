@@ -15,14 +15,9 @@ from portal.services.school.years import current_year
 bp = Blueprint("signing", __name__, url_prefix="/ky")
 
 
-def _may_sign():
-    return (current_user.has_role("principal", "clerk", "vice_principal")
-            or bool(current_user.staff_id and SchoolClass.select().where(SchoolClass.homeroom == current_user.staff_id).exists()))
-
-
 @bp.before_request
 def _signers_only():
-    permissions.require(_may_sign())
+    permissions.require(permissions.may_open_signing_pages(current_user))
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -84,7 +79,7 @@ def authorisations():
     from portal.models import User, UserRole
     from portal.services.records import signers
 
-    permissions.require(current_user.has_role("principal"))
+    permissions.require(permissions.is_principal(current_user))
     error = None
     if request.method == "POST":
         try:
@@ -112,7 +107,7 @@ def revoke_authorisation(auth_id):
     from portal.models import SigningAuthorisation
     from portal.services.records import signers
 
-    permissions.require(current_user.has_role("principal"))
+    permissions.require(permissions.is_principal(current_user))
     row = SigningAuthorisation.get_or_none(SigningAuthorisation.id == auth_id)
     if row is None:
         abort(404)

@@ -67,7 +67,7 @@ def quality_grid(class_id, cp):
 @bp.get("/lop/<int:class_id>/tat-ca/<cp>")
 def all_subjects_grid(class_id, cp):
     klass = class_or_404(class_id)
-    permissions.require(permissions.is_homeroom_of(current_user, klass) or permissions.is_board(current_user))
+    permissions.require(permissions.is_homeroom_or_board(current_user, klass))
     return render("evaluation/grid_all.html", **grid_context(current_user, klass, checkpoint_or_404(cp), all_subjects=True))
 
 

@@ -95,7 +95,7 @@ def request_correction(record_id):
     rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
     if rv is None:
         abort(404)
-    permissions.require(permissions.is_homeroom_of(current_user, rv.school_class) or permissions.is_board(current_user))
+    permissions.require(permissions.is_homeroom_or_board(current_user, rv.school_class))
     error = None
     if request.method == "POST":
         try:

@@ -64,7 +64,7 @@ def card(class_id, subject_id, term, pupil_id):
 @bp.get("/lop/<int:class_id>/ren-luyen/<term>")
 def conduct(class_id, term):
     klass = class_or_404(class_id)
-    permissions.require(permissions.is_homeroom_of(current_user, klass) or permissions.is_board(current_user))
+    permissions.require(permissions.is_homeroom_or_board(current_user, klass))
     return render("secondary/conduct.html", **conduct_grid(current_user, klass, term_or_404(term)))
 
 
@@ -121,7 +121,7 @@ def makeup(class_id, pupil_id, subject_id, term, slot):
 
 
 def _summary_allowed(klass):
-    permissions.require(permissions.is_homeroom_of(current_user, klass) or permissions.is_board(current_user)
+    permissions.require(permissions.is_homeroom_or_board(current_user, klass)
                    or permissions.sees_whole_school(current_user))
 
 

@@ -22,7 +22,6 @@ from peewee import fn
 
 from portal.models import LoginAttempt
 from portal.models.base import utcnow
-
 from portal.services import ServiceError
 
 

@@ -1,26 +1,23 @@
 """Who may do what, for which class and subject: the one place permissions are decided.
 
-Every route calls these; hiding a button is never the protection. School-wide roles (admin, board,
-clerk) see every class; a homeroom teacher reaches their class; a subject teacher reaches only the
-classes × subjects they are assigned.
+Every route and service asks these plain functions of (user, thing); hiding a button is never the
+protection. A refusal raises portal.services.Forbidden, which portal/errors.py turns into the 403 page.
+School-wide roles (admin, board, clerk) see every class; a homeroom teacher reaches their class; a subject
+teacher reaches only the classes × subjects they are assigned.
 """
-from flask import abort
-from werkzeug.exceptions import Forbidden as _HTTPForbidden
+import datetime as dt
 
-from portal.models import Grade, School, SchoolClass, TeachingAssignment, User
+from portal.models import Grade, School, SchoolClass, SigningAuthorisation, TeachingAssignment, User
+from portal.services import Forbidden
 
 BOARD = {"principal", "vice_principal"}
 SCHOOL_WIDE = {"admin", "principal", "vice_principal", "clerk"}
 
 
-class Forbidden(_HTTPForbidden):
-    """Raised by services when the user may not do this; Flask answers 403."""
-
-
 def require(allowed: bool) -> None:
-    """Stop the request with 403 unless allowed."""
+    """Refuse (Forbidden, a 403 page) unless allowed."""
     if not allowed:
-        abort(403)
+        raise Forbidden()
 
 
 def is_admin(user: User) -> bool:
@@ -102,13 +99,32 @@ def visible_classes(user: User, year):
 
 
 def may_sign_as_principal(user: User, on=None) -> bool:
-    """The principal, or a vice-principal holding the principal's written authorisation valid on `on`."""
-    import datetime as dt
-
-    from portal.models import SigningAuthorisation
-
+    """The principal, or a vice-principal holding the principal's written authorisation valid on `on`:
+    signing in the principal's box, withdrawing a record, approving or rejecting corrections."""
     if not user.is_authenticated:
         return False
     if user.has_role("principal"):
         return True
     return user.has_role("vice_principal") and SigningAuthorisation.valid_for(user, on or dt.date.today()) is not None
+
+
+def is_principal(user: User) -> bool:
+    """Only the principal grants and revokes a vice-principal's signing authorisation."""
+    return user.is_authenticated and user.has_role("principal")
+
+
+def may_apply_seal(user: User) -> bool:
+    """The clerk keeps the school's organisation certificate (dấu số) and applies it."""
+    return user.is_authenticated and user.has_role("clerk")
+
+
+def is_homeroom_or_board(user: User, klass: SchoolClass) -> bool:
+    """The class's homeroom teacher or the board: a class's whole-page views, correction requests."""
+    return is_homeroom_of(user, klass) or is_board(user)
+
+
+def may_open_signing_pages(user: User) -> bool:
+    """The signing pages (/ky): the board, the clerk and every homeroom teacher."""
+    return user.is_authenticated and (
+        user.has_role("principal", "clerk", "vice_principal")
+        or bool(user.staff_id and SchoolClass.select().where(SchoolClass.homeroom == user.staff_id).exists()))

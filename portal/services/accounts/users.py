@@ -6,7 +6,6 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import ROLES, LoginAttempt, Staff, User, UserRole
 from portal.models.base import utcnow
-
 from portal.services import ServiceError
 from portal.services.accounts import login_throttle
 from portal.services.accounts.passwords import check_password, hash_password, needs_rehash, policy_error

@@ -6,7 +6,6 @@ from pathlib import Path
 from portal.db import db, write_tx
 from portal.models import Grade, Pupil, School, SchoolClass, Staff, Subject, TeachingAssignment
 from portal.models.base import nfc
-
 from portal.services import ServiceError
 from portal.services.accounts import users as accounts
 from portal.services.demo.results import seed_results

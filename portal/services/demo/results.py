@@ -7,7 +7,6 @@ import random
 from portal.db import write_tx
 from portal.grading import tt27
 from portal.models import QualityResult, SchoolClass, SubjectResult, User, YearResult
-
 from portal.services.evaluation.comments import bank_for, personalise
 from portal.services.evaluation.results import grade_subjects
 from portal.services.school.years import class_roster

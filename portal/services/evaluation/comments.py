@@ -8,10 +8,9 @@ from pathlib import Path
 from portal.db import write_tx
 from portal.grading import tt27
 from portal.models import CommentTemplate, Subject, split_name
-from portal.text import clean_text
-
 from portal.services import ServiceError
 from portal.services.system import audit
+from portal.text import clean_text
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "comment_bank_TH.json"
 PLACEHOLDER = "{ten}"

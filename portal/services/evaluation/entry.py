@@ -15,13 +15,12 @@ from portal.models import (
     TERMS, SchoolClass, Subject, SubjectResult, User,
 )
 from portal.models.base import utcnow
-from portal.text import clean_text
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import results
 from portal.services.records import freeze
 from portal.services.system import audit
+from portal.text import clean_text
 
 MAX_COMMENT = 1000
 MAX_REASON = 1000

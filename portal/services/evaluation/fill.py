@@ -13,7 +13,6 @@ from portal.db import write_tx
 from portal.grading import tt27
 from portal.models import EvaluationChange, LevelFill, QualityResult, SubjectResult
 from portal.models.base import utcnow
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import entry

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from flask import url_for
 
 from portal.grading import tt27
-
 from portal.services.accounts import permissions
 from portal.services.evaluation import comments, results, entry
 from portal.services.school.years import class_roster

@@ -12,13 +12,12 @@ from portal.models import (
     CHECKPOINTS, CalendarDate, GradeSubject, QualityResult, SchoolClass, Subject, SubjectResult, YearResult,
 )
 from portal.models.base import utcnow
-from portal.text import clean_text
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.records import freeze
 from portal.services.school.years import class_roster
 from portal.services.system import audit
+from portal.text import clean_text
 
 CHECKPOINT_ORDER = list(CHECKPOINTS)
 

@@ -2,7 +2,6 @@
 from flask import current_app
 
 from portal.db import write_tx
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import results, entry

@@ -7,7 +7,6 @@ from openpyxl.utils import get_column_letter
 
 from portal.grading import tt27
 from portal.models import CHECKPOINTS
-
 from portal.services.evaluation import results
 from portal.services.system.tables import append_row, sheet_title
 

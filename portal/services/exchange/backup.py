@@ -31,7 +31,6 @@ from flask import current_app
 
 from portal.db import db, write_tx
 from portal.models import School
-
 from portal.services import ServiceError
 from portal.services.records.rendering import write_atomically
 from portal.services.system import audit_check, keys

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from portal.exchange import ministry, xmlsig
 from portal.models import RecordVersion, School, SchoolClass
-
 from portal.services import ServiceError
 from portal.services.records.chain import read_pdf, wave_of
 from portal.services.school.certificates import active, parsed, rewrap_if_needed

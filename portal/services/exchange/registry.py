@@ -18,7 +18,6 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import MESSAGE_KINDS, REGISTRY_STATUSES, RecordVersion, RegistryMessage
 from portal.models.base import utcnow
-
 from portal.services import ServiceError
 from portal.services.exchange.sending import RETRIES, _request, deliver
 from portal.services.system import audit

@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import current_app
 
 from portal.models import PackageSubmission
-
 from portal.services import ServiceError
 
 # A package whose sending failed this many times waits for the administrator (the reason is on its row).

@@ -17,7 +17,6 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import SUBMISSION_STATUSES, PackageSubmission
 from portal.models.base import utcnow
-
 from portal.services import ServiceError
 from portal.services.records.rendering import write_atomically
 from portal.services.system import audit

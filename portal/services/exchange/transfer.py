@@ -13,14 +13,13 @@ from flask import current_app
 from portal.db import write_tx
 from portal.exchange import ministry, xmlsig
 from portal.models import Enrolment, Pupil, RecordVersion, School
-from portal.signing import pdf as pdfsign
-
 from portal.services import ServiceError
 from portal.services.records.chain import read_pdf
 from portal.services.records.rendering import write_atomically
 from portal.services.records.verification import verify
 from portal.services.school.years import enrol
 from portal.services.system import audit
+from portal.signing import pdf as pdfsign
 
 FORMAT = "hocba-transfer/1"
 MAX_ZIP = 64 * 1024 * 1024

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from portal.db import write_tx
 from portal.models import Enrolment, Grade, RecordVersion, SchoolClass, SigningJob, User, YearResult
-
 from portal.services import ServiceError
 from portal.services.records.chain import chain, unlock
 from portal.services.records.record import ensure_record

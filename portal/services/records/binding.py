@@ -6,9 +6,8 @@ checks for this school's records (services/records/verification.py).
 """
 import datetime as dt
 
-from portal.signing import identity
-
 from portal.services.records.signers import ROLE_LABELS
+from portal.signing import identity
 
 ROLE_NOUNS = {"homeroom": "giáo viên chủ nhiệm", "principal": "hiệu trưởng", "seal": "dấu số của trường",
               "subject": "giáo viên bộ môn"}

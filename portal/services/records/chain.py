@@ -23,17 +23,17 @@ from portal.documents import render as documents
 from portal.models import RecordSignature, RecordVersion, School, SchoolClass, User, YearResult
 from portal.models.base import utcnow
 from portal.models.school import school_levels
-from portal.signing import certs, identity
-from portal.signing import pdf as pdfsign
-
 from portal.services import ServiceError
+from portal.services.accounts import permissions
 from portal.services.records import signers
-from portal.services.school.certificates import active, parsed, roots
-from portal.services.system import audit
 from portal.services.records.chain_files import read_pdf, records_dir, write_new  # noqa: F401 (records_dir re-exported)
 from portal.services.records.record import current_record, record_data
 from portal.services.records.signers import ROLE_LABELS, holds_role  # noqa: F401 (re-exported)
 from portal.services.records.timestamps import issue_with_ltv, timestamper
+from portal.services.school.certificates import active, parsed, roots
+from portal.services.system import audit
+from portal.signing import certs, identity
+from portal.signing import pdf as pdfsign
 
 STAMP_LABELS = {"homeroom": "GIÁO VIÊN CHỦ NHIỆM", "principal": "HIỆU TRƯỞNG", "seal": "DẤU SỐ CỦA TRƯỜNG",
                 "subject": "GIÁO VIÊN BỘ MÔN"}
@@ -362,8 +362,6 @@ def issued_records(klass: SchoolClass) -> list[RecordVersion]:
 def withdraw(principal: User, rv: RecordVersion, reason: str) -> RecordVersion:
     """The principal takes a record out of the chain (a wrong grade, a teacher who left): its signatures
     are kept in the history, the data thaws, and the chain restarts from the first step."""
-    from portal.services.accounts import permissions
-
     if not permissions.may_sign_as_principal(principal):
         raise permissions.Forbidden()
     reason = (reason or "").strip()

@@ -2,12 +2,11 @@
 the principal, whose chain runs again; when it is issued, the old version becomes "superseded"."""
 from portal.db import write_tx
 from portal.models import RecordVersion
-from portal.text import clean_text
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.records.record import new_code
 from portal.services.system import audit
+from portal.text import clean_text
 
 
 def open_correction(user, rv: RecordVersion, reason: str) -> RecordVersion:
@@ -35,7 +34,7 @@ def open_correction(user, rv: RecordVersion, reason: str) -> RecordVersion:
 def request_correction(user, rv: RecordVersion, what: str, reason: str, evidence: str):
     """The homeroom teacher (or the board) asks for a correction of an issued record."""
     from portal.models import CorrectionRequest
-    if not (permissions.is_homeroom_of(user, rv.school_class) or permissions.is_board(user)):
+    if not permissions.is_homeroom_or_board(user, rv.school_class):
         raise permissions.Forbidden()
     what, reason, evidence = (clean_text(t or "").strip() for t in (what, reason, evidence))
     if not what or len(reason) < 10:

@@ -6,7 +6,6 @@ record shows asks here — inside its own write transaction, so that a record fr
 check and the write is still refused — and refuses with a message that names the signing state.
 """
 from portal.models import RecordSignature, RecordVersion, SchoolClass
-
 from portal.services import ServiceError
 
 IN_CHAIN = ("signing", "issued")

@@ -16,7 +16,6 @@ from flask import current_app
 
 from portal.db import db
 from portal.models import RecordVersion, User
-
 from portal.services.records.chain import StepResult, sign_many
 
 

@@ -15,7 +15,6 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import AccessCode, Pupil, RecordVersion
 from portal.models.base import utcnow
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.records.record import CODE_ALPHABET

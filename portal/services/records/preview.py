@@ -17,7 +17,6 @@ from pathlib import Path
 from portal.db import write_tx
 from portal.documents.render import canonical_json
 from portal.models import RecordVersion
-
 from portal.services import ServiceError
 from portal.services.records.chain import issued_records, read_pdf
 from portal.services.records.record import ensure_record, record_data

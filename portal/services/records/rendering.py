@@ -4,7 +4,6 @@ import tempfile
 from pathlib import Path
 
 from portal.documents import render
-
 from portal.services import ServiceError
 from portal.services.records.record import ensure_record, find_pupil_year, record_data
 

@@ -11,12 +11,11 @@ import datetime as dt
 from portal.db import write_tx
 from portal.models import Certificate, School, SchoolClass, SigningAuthorisation, Staff, User, UserRole
 from portal.models.base import utcnow
-from portal.signing import identity
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.school.certificates import parsed
 from portal.services.system import audit
+from portal.signing import identity
 
 ROLE_LABELS = {"subject": "Giáo viên bộ môn", "homeroom": "Giáo viên chủ nhiệm",
                "principal": "Hiệu trưởng", "seal": "Đóng dấu số của trường"}
@@ -29,7 +28,7 @@ def holds_role(user: User, role: str, klass: SchoolClass, on: dt.date | None = N
     if role == "principal":
         return permissions.may_sign_as_principal(user, on)
     if role == "seal":
-        return user.has_role("clerk")
+        return permissions.may_apply_seal(user)
     if role == "subject":
         return permissions.teaches_in(user, klass)
     return False
@@ -121,7 +120,7 @@ def register_seal(admin: User, cert_row: Certificate) -> None:
 
 def authorise_deputy(principal: User, deputy: User, starts_on: dt.date, ends_on: dt.date, reason: str):
     """The principal authorises a vice-principal to sign in the principal's place, for a period."""
-    if not principal.has_role("principal"):
+    if not permissions.is_principal(principal):
         raise permissions.Forbidden()
     if not deputy.has_role("vice_principal"):
         raise ServiceError("Chỉ ủy quyền ký cho Phó Hiệu trưởng.")
@@ -140,7 +139,7 @@ def authorise_deputy(principal: User, deputy: User, starts_on: dt.date, ends_on:
 
 
 def revoke_authorisation(principal: User, row: SigningAuthorisation) -> None:
-    if not principal.has_role("principal"):
+    if not permissions.is_principal(principal):
         raise permissions.Forbidden()
     with write_tx():
         SigningAuthorisation.update(revoked_at=utcnow()).where(SigningAuthorisation.id == row.id).execute()

@@ -12,12 +12,11 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import RecordVersion
 from portal.models.base import utcnow
-from portal.signing import ltv
-
 from portal.services import ServiceError
 from portal.services.records.chain_files import read_pdf, write_new
 from portal.services.school.certificates import roots
 from portal.services.system import audit
+from portal.signing import ltv
 
 
 def demo_pki_dir() -> Path:

@@ -15,12 +15,11 @@ from flask import current_app
 
 from portal.models import RecordSignature, RecordVersion, School
 from portal.models.school import school_levels
-from portal.signing import bounded
-from portal.signing.inspect import MAX_BYTES, inspect
-
 from portal.services.records.binding import binding_checks
 from portal.services.records.record import normalise_code
 from portal.services.records.signers import ROLE_LABELS
+from portal.signing import bounded
+from portal.signing.inspect import MAX_BYTES, inspect
 
 PASSED, FAILED, UNKNOWN = "passed", "failed", "unknown"
 VN = dt.timezone(dt.timedelta(hours=7))

@@ -9,10 +9,10 @@ from flask import current_app
 from portal.db import write_tx
 from portal.models import Certificate, User
 from portal.models.base import utcnow
-from portal.signing import certs, identity
-
 from portal.services import ServiceError
+from portal.services.accounts import permissions
 from portal.services.system import audit
+from portal.signing import certs, identity
 
 
 def _identity_fields(cert, purpose: str) -> dict:
@@ -39,7 +39,7 @@ def install_p12(user: User, data: bytes, passphrase: str, purpose: str = "person
     """Check an uploaded .p12/.pfx and keep it: the key re-encrypted under the same passphrase."""
     if purpose not in PURPOSES:
         raise ServiceError("Loại chứng thư không hợp lệ.")
-    if purpose == "organisation" and not user.has_role("clerk"):
+    if purpose == "organisation" and not permissions.may_apply_seal(user):
         raise ServiceError("Chỉ văn thư giữ chứng thư số của tổ chức (dấu số của trường).")
     try:
         key, cert, chain = certs.load_p12(data, passphrase)

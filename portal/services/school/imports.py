@@ -8,7 +8,6 @@ from portal.db import write_tx
 from portal.forms import parse_vn_date
 from portal.models import ROLES, Enrolment, Pupil, SchoolClass, Staff, User
 from portal.models.base import nfc
-
 from portal.services import ServiceError
 from portal.services.school.identity import findings
 from portal.services.school.people import frozen_refusal, roles_of, save_pupil, save_staff

@@ -2,14 +2,13 @@
 from portal.db import write_tx
 from portal.models import Enrolment, Pupil, SchoolClass, Staff, User, UserRole
 from portal.models.base import utcnow
-from portal.text import clean_line, clean_words
-
 from portal.services import ServiceError
 from portal.services.accounts import users
 from portal.services.records import freeze
 from portal.services.school.identity import findings, masked
 from portal.services.school.years import enrol
 from portal.services.system import audit
+from portal.text import clean_line, clean_words
 
 PUPIL_FIELDS = ("code", "full_name", "gender", "born_on", "ethnicity", "nationality", "birthplace", "hometown",
                 "address", "father_name", "mother_name", "guardian_name", "national_id", "registry_number")

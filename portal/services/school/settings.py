@@ -6,12 +6,11 @@ from portal.models import (
     CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment, school_levels,
 )
 
-from portal.text import clean_line
-
 from portal.services import ServiceError
 from portal.services.records import freeze
 from portal.services.school.years import seed_curriculum
 from portal.services.system import audit
+from portal.text import clean_line
 
 SCHOOL_FIELDS = ("name", "code", "level", "department", "authority", "province", "place_of_issue", "address",
                  "phone", "email", "homeroom_enters_all_subjects")

@@ -22,7 +22,6 @@ from flask_login import current_user
 from portal.db import AUDIT_CHAIN_LOCK, lock, write_tx
 from portal.models import AuditEntry
 from portal.models.base import utcnow
-
 from portal.services.system import keys
 
 SEAL_ACTION = "audit.key_introduced"

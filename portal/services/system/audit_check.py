@@ -14,7 +14,6 @@ from pathlib import Path
 from flask import current_app
 
 from portal.models import AuditEntry
-
 from portal.services.system import audit, keys
 
 MAX_PROBLEMS = 20

@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from portal.db import write_tx
 from portal.models import Staff
-
 from portal.services import ServiceError
 from portal.services.system import audit
 

@@ -19,7 +19,6 @@ from flask import current_app
 
 from portal import db as database
 from portal.models import BackupRun, Certificate, School
-
 from portal.services.system.deployment import is_loopback_url, normalise_public_url
 
 LABELS = {"ok": "ỔN", "warning": "CẢNH BÁO", "problem": "LỖI"}

@@ -15,10 +15,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from portal.text import clean_text, clean_words
-
 from portal.services import ServiceError
 from portal.services.system import xlsx_scan
+from portal.text import clean_text, clean_words
 
 
 class TableFileError(ServiceError):

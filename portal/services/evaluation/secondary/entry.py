@@ -14,13 +14,12 @@ from portal.models import (
     TERMS, ChangeRequest, EvaluationChange, GradeSubject, Pupil, SchoolClass, ScoreEntry, Subject, TermConduct, User,
 )
 from portal.models.base import utcnow
-from portal.text import clean_text
-
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, find_lock
 from portal.services.records import freeze
 from portal.services.system import audit
+from portal.text import clean_text
 
 SLOT_LABELS = {"tx1": "ĐĐGtx 1", "tx2": "ĐĐGtx 2", "tx3": "ĐĐGtx 3", "tx4": "ĐĐGtx 4", "gk": "Giữa kì",
                "ck": "Cuối kì", "nx": "Nhận xét", "rt": "Kiểm tra lại"}

@@ -2,7 +2,6 @@
 from dataclasses import dataclass
 
 from portal.models import TERMS, Pupil, SchoolClass, ScoreEntry, Subject, TermConduct, User
-
 from portal.services.accounts import permissions
 from portal.services.evaluation.entry import find_lock
 from portal.services.records import freeze

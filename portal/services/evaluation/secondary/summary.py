@@ -10,7 +10,6 @@ from decimal import Decimal
 
 from portal.grading import tt22
 from portal.models import GradeSubject, SchoolClass, ScoreEntry, Subject, TeachingAssignment, TermConduct
-
 from portal.services import ServiceError
 from portal.services.school.years import class_roster
 

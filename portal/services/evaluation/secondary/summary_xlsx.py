@@ -6,7 +6,6 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 
 from portal.grading import tt22
-
 from portal.services.evaluation.secondary.summary import class_summary, fmt
 from portal.services.system.tables import append_row, sheet_title
 
