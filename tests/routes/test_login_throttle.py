@@ -140,7 +140,7 @@ def test_parallel_wrong_attempts_are_counted_one_after_another(app, teacher, mon
             checked.append(password)
         return real_check(stored, password)
 
-    monkeypatch.setattr(accounts, "check_password", counting_check)
+    monkeypatch.setattr(users, "check_password", counting_check)
     outcomes, start = [], threading.Barrier(25)
 
     def one(i):

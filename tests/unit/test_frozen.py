@@ -118,7 +118,7 @@ def test_record_frozen_between_the_first_checks_and_the_write_is_refused(record,
         value = real(*args, **kw)
         in_other_thread(lambda: put_in_chain(RecordVersion.get_by_id(record.id), roles=()))
         return value
-    monkeypatch.setattr(evaluation, "parse_value", parse_then_someone_signs)
+    monkeypatch.setattr(entry, "parse_value", parse_then_someone_signs)
     before = tv_result(record).comment
     with pytest.raises(freeze.Frozen, match="đang được ký"):
         entry.save(user("gvcn.1a"), record.school_class, record.pupil.id, "CN", "comment", "Chen vào",
@@ -426,7 +426,7 @@ def test_other_writes_recheck_under_the_write_lock(record, monkeypatch, path):
         request = entry.save(user("gvcn.1a"), klass, pupil.id, "CN", "comment", "Đề nghị",
                                   subject=Subject.get(Subject.code == "TV"), reason="Sửa nhận xét").request
         real = permissions.is_board
-        monkeypatch.setattr(access, "is_board", lambda u: (sign_meanwhile(), real(u))[1])
+        monkeypatch.setattr(permissions, "is_board", lambda u: (sign_meanwhile(), real(u))[1])
         call = lambda: entry.decide(user("hieutruong"), request, approve=True)  # noqa: E731
     elif path == "rename-class":
         real = settings.clean_line
