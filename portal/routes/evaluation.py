@@ -8,7 +8,7 @@ from portal.htmx import is_htmx, redirect_to, render
 from portal.models import LevelFill, Pupil, SchoolClass, Subject
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation import comments, fill, results, entry
+from portal.services.evaluation import comments, entry, fill, results
 from portal.services.evaluation.grid import cell_view, grid_context, pupil_context
 
 bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
@@ -46,13 +46,18 @@ def overview(class_id):
                   homeroom=permissions.is_homeroom_of(current_user, klass))
 
 
+def _overview_url(klass, cp):
+    """Where a grid's forms return to without JavaScript."""
+    return url_for("evaluation.overview", class_id=klass.id, cp=cp)
+
+
 @bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<cp>")
 def subject_grid(class_id, subject_id, cp):
     klass = class_or_404(class_id)
     subject = subject_or_404(klass, subject_id)
     cp = checkpoint_or_404(cp)
     return render("evaluation/grid.html", **grid_context(current_user, klass, cp, subject=subject),
-                  fill=fill.fill_state(current_user, klass, cp, subject))
+                  next=_overview_url(klass, cp), fill=fill.fill_state(current_user, klass, cp, subject))
 
 
 @bp.get("/lop/<int:class_id>/pcnl/<cp>")
@@ -61,14 +66,16 @@ def quality_grid(class_id, cp):
     permissions.require(permissions.is_homeroom_of(current_user, klass))
     cp = checkpoint_or_404(cp)
     return render("evaluation/qualities.html", **grid_context(current_user, klass, cp),
-                  fill=fill.fill_state(current_user, klass, cp))
+                  next=_overview_url(klass, cp), fill=fill.fill_state(current_user, klass, cp))
 
 
 @bp.get("/lop/<int:class_id>/tat-ca/<cp>")
 def all_subjects_grid(class_id, cp):
     klass = class_or_404(class_id)
     permissions.require(permissions.is_homeroom_or_board(current_user, klass))
-    return render("evaluation/grid_all.html", **grid_context(current_user, klass, checkpoint_or_404(cp), all_subjects=True))
+    cp = checkpoint_or_404(cp)
+    return render("evaluation/grid_all.html", **grid_context(current_user, klass, cp, all_subjects=True),
+                  next=_overview_url(klass, cp))
 
 
 @bp.get("/lop/<int:class_id>/hs/<int:pupil_id>/<cp>")
@@ -82,6 +89,8 @@ def pupil_card(class_id, pupil_id, cp):
     ctx = pupil_context(current_user, klass, cp, pupil_id, subject)
     if ctx is None:
         abort(404)
+    ctx["next"] = url_for("evaluation.pupil_card", class_id=klass.id, pupil_id=ctx["pupil"].id, cp=cp,
+                          mon=subject.id if subject else None)
     return render("evaluation/pupil.html", **ctx, fill=fill.fill_state(current_user, klass, cp, subject))
 
 

@@ -7,7 +7,7 @@ from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, ChangeRequest, EvaluationChange, EvaluationLock, Grade, SchoolClass, User
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation import results, entry
+from portal.services.evaluation import entry, results
 from portal.services.school.years import current_year
 
 bp = Blueprint("review", __name__, url_prefix="/duyet")

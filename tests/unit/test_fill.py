@@ -7,7 +7,7 @@ from portal.db import db
 from portal.models import EvaluationChange, LevelFill, QualityResult, SchoolClass, Subject, SubjectResult, User
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation import fill, entry
+from portal.services.evaluation import entry, fill
 from portal.services.records import chain
 from portal.services.school.years import class_roster
 from tests.signing_helpers import PASS, first_records

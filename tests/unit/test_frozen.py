@@ -11,7 +11,7 @@ from portal.models import (
 )
 from portal.models.base import utcnow
 from portal.services import ServiceError
-from portal.services.evaluation import results, results_io, entry
+from portal.services.evaluation import entry, results, results_io
 from portal.services.records import freeze
 from portal.services.records.record import ensure_record
 from portal.services.school import imports, people, settings

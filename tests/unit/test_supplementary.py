@@ -5,7 +5,7 @@ import pytest
 from portal.db import db
 from portal.models import QualityResult, SchoolClass, Subject, SubjectResult, User, YearResult
 from portal.services import ServiceError
-from portal.services.evaluation import results, results_io, entry
+from portal.services.evaluation import entry, results, results_io
 from portal.services.system.tables import write_xlsx
 
 

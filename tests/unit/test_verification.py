@@ -7,7 +7,7 @@ import pytest
 
 from portal.db import db
 from portal.models import AuditEntry
-from portal.services.records import corrections, chain
+from portal.services.records import chain, corrections
 from portal.services.records.verification import verify
 from portal.signing import pdf as pdfsign
 from portal.signing.pki import TestPKI

@@ -1,14 +1,13 @@
 """Accounts: login with throttling, logout, password changes, creating accounts and roles."""
 import secrets
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.models import ROLES, LoginAttempt, Staff, User, UserRole
 from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import login_throttle
 from portal.services.accounts.passwords import check_password, hash_password, needs_rehash, policy_error
+from portal.services.appconfig import app_config
 from portal.services.system import audit
 
 # A hash to verify against when the username does not exist, so timing does not reveal which do.
@@ -23,7 +22,7 @@ def authenticate(username: str, password: str, ip: str) -> User:
     global _DUMMY_HASH
     username = (username or "").strip().lower()[:150]
     with write_tx():  # decide and reserve together: parallel attempts are counted one after another
-        attempt = login_throttle.reserve(username, ip, login_throttle.Policy.from_config(current_app.config))
+        attempt = login_throttle.reserve(username, ip, login_throttle.Policy.from_config(app_config()))
     user = User.get_or_none(User.username == username)
     if user is None:
         _DUMMY_HASH = _DUMMY_HASH or hash_password(secrets.token_hex(8))

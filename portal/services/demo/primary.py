@@ -155,7 +155,7 @@ def seed_pki(revoked_signer: str | None = REVOKED_DEMO_SIGNER) -> None:
     import datetime as dt_
     import shutil
 
-    from flask import current_app
+    from portal.services.appconfig import app_config
 
     from portal.models import SigningAuthorisation, User, UserRole
     from portal.signing import responder
@@ -165,12 +165,12 @@ def seed_pki(revoked_signer: str | None = REVOKED_DEMO_SIGNER) -> None:
     from portal.services.records.timestamps import demo_pki_dir
     from portal.services.school.certificates import install_p12
 
-    trust = Path(current_app.config["TRUST_DIR"])
+    trust = Path(app_config()["TRUST_DIR"])
     trust.mkdir(parents=True, exist_ok=True)
     folder = demo_pki_dir()
     if folder.exists():
         shutil.rmtree(folder)
-    port = current_app.config.get("DEMO_PKI_PORT") or 5080
+    port = app_config().get("DEMO_PKI_PORT") or 5080
     pki = TestPKI.create("Học bạ số — CA thử nghiệm", base_url=f"http://127.0.0.1:{port}")
     pki.save(folder)
     (trust / "hocba-demo-root.pem").write_bytes(pki.root.pem())

@@ -1,11 +1,9 @@
 """What the entry screens show: cells for a class × subject × checkpoint, the qualities, one pupil."""
 from dataclasses import dataclass
 
-from flask import url_for
-
 from portal.grading import tt27
 from portal.services.accounts import permissions
-from portal.services.evaluation import comments, results, entry
+from portal.services.evaluation import comments, entry, results
 from portal.services.school.years import class_roster
 
 
@@ -111,8 +109,7 @@ def _quality_cells(klass, cp, pupil, res):
 
 def grid_context(user, klass, cp, subject=None, all_subjects=False) -> dict:
     pupils = class_pupils(klass, cp)
-    ctx = {"klass": klass, "cp": cp, "pupils": pupils, "lock": entry.find_lock(klass, cp),
-           "next": url_for("evaluation.overview", class_id=klass.id, cp=cp), "subject": subject}
+    ctx = {"klass": klass, "cp": cp, "pupils": pupils, "lock": entry.find_lock(klass, cp), "subject": subject}
     if all_subjects:
         infos = results.grade_subjects(klass)
         res = results.subject_results(klass, [cp])
@@ -178,6 +175,4 @@ def pupil_context(user, klass, cp, pupil_id, subject=None) -> dict | None:
             "index": i, "count": len(ids), "prev_id": ids[i - 1] if i > 0 else None,
             "next_id": ids[i + 1] if i + 1 < len(ids) else None, "lock": entry.find_lock(klass, cp),
             "prev_tab": tabs[here - 1] if here > 0 else False, "next_tab": tabs[here + 1] if 0 <= here < len(tabs) - 1 else False,
-            "tabs": tabs,
-            "next": url_for("evaluation.pupil_card", class_id=klass.id, pupil_id=pupil.id, cp=cp,
-                            mon=subject.id if subject else None)}
+            "tabs": tabs}

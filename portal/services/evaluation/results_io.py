@@ -1,10 +1,10 @@
 """One class × subject × checkpoint as a spreadsheet: export, template, import (all or nothing)."""
-from flask import current_app
 
 from portal.db import write_tx
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation import results, entry
+from portal.services.appconfig import app_config
+from portal.services.evaluation import entry, results
 from portal.services.records import freeze
 from portal.services.school.years import class_roster
 from portal.services.system import audit
@@ -45,7 +45,7 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
     report = ImportReport()
     tested = entry.tested_at(klass, subject, cp)
     cols = columns(tested)
-    cfg = current_app.config
+    cfg = app_config()
     try:
         table = read_table(filename, data, cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"],
                            cfg["IMPORT_MAX_COLUMNS"], cfg["IMPORT_MAX_CELLS"])

@@ -27,11 +27,11 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from flask import current_app
 
 from portal.db import db, write_tx
 from portal.models import School
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 from portal.services.records.rendering import write_atomically
 from portal.services.system import audit_check, keys
 
@@ -74,7 +74,7 @@ def _audit_head(db_file: Path) -> dict | None:
 
 
 def make_backup(path: str, passphrase: str | None = None) -> dict:
-    cfg = current_app.config
+    cfg = app_config()
     from portal.db import is_postgres
     if is_postgres():  # never a silent backup of an unused SQLite file
         raise ServiceError("Cơ sở dữ liệu đang ở PostgreSQL: sao lưu nó bằng công cụ của PostgreSQL (pg_dump, "
@@ -145,7 +145,7 @@ def _open(data: bytes, passphrase: str | None) -> bytes:
 
 def restore_backup(path: str, passphrase: str | None = None) -> dict:
     """Restore into an empty instance; every member is checked before anything is written."""
-    cfg = current_app.config
+    cfg = app_config()
     try:
         data = Path(path).read_bytes()
     except OSError:
@@ -197,7 +197,7 @@ def restore_backup(path: str, passphrase: str | None = None) -> dict:
 
 def _merge_anchors(blob: bytes) -> None:
     """Anchors recorded on the old machine join this one's (duplicates are harmless)."""
-    path = Path(current_app.config["AUDIT_ANCHOR_FILE"])
+    path = Path(app_config()["AUDIT_ANCHOR_FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "ab") as fh:
         fh.write(blob if blob.endswith(b"\n") or not blob else blob + b"\n")
@@ -205,7 +205,7 @@ def _merge_anchors(blob: bytes) -> None:
 
 def passphrase_or_none() -> str | None:
     """The configured backup passphrase: backups are encrypted by default once it is set."""
-    return current_app.config.get("BACKUP_PASSPHRASE") or None
+    return app_config().get("BACKUP_PASSPHRASE") or None
 
 
 def warnings(now: dt.datetime | None = None) -> list[str]:
@@ -230,7 +230,7 @@ def scheduled_backup(now: dt.datetime | None = None) -> str:
     """The daily backup: a new file in BACKUP_DIR, then retention (N daily, M weekly), then the copy off the
     machine. A failed copy keeps the local backup and is recorded on its row (the admin page, `doctor`)."""
     from portal.models import BackupRun
-    cfg = current_app.config
+    cfg = app_config()
     now = now or dt.datetime.now()
     folder = Path(cfg["BACKUP_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
@@ -254,7 +254,7 @@ COPY_MISSING = "bản sao lưu chưa được chép ra ngoài máy"
 
 def copy_target() -> str:
     """Where backups are copied: a mounted folder, or an rsync destination (user@host:/path). Empty: nowhere."""
-    cfg = current_app.config
+    cfg = app_config()
     return (cfg.get("BACKUP_COPY_DIR") or cfg.get("BACKUP_COPY_RSYNC") or "").strip()
 
 
@@ -313,7 +313,7 @@ def copy_off_machine(run) -> str | None:
     """Copy the backup of `run` to the configured target and record the outcome on its row.
     Returns None when copied, otherwise why not (the local backup is kept either way)."""
     from portal.models import BackupRun
-    cfg = current_app.config
+    cfg = app_config()
     target = copy_target()
     error = None
     if not target:

@@ -13,12 +13,11 @@ Protocol, shaped like the package sending in sending.py (same endpoint, token, r
 import json
 import time
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.models import MESSAGE_KINDS, REGISTRY_STATUSES, RecordVersion, RegistryMessage
 from portal.models.base import utcnow
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 from portal.services.exchange.sending import RETRIES, _request, deliver
 from portal.services.system import audit
 
@@ -76,7 +75,7 @@ def _payload(msg: RegistryMessage) -> dict:
 
 
 def _endpoint() -> str:
-    endpoint = current_app.config["PACKAGE_ENDPOINT"].rstrip("/")
+    endpoint = app_config()["PACKAGE_ENDPOINT"].rstrip("/")
     if not endpoint:
         raise ServiceError("Chưa cấu hình địa chỉ tiếp nhận của CSDL ngành (PACKAGE_ENDPOINT); chưa gửi được thông điệp.")
     return endpoint
@@ -84,7 +83,7 @@ def _endpoint() -> str:
 
 def send(msg: RegistryMessage, sleep=time.sleep) -> RegistryMessage:
     headers = {"Content-Type": "application/json", "Idempotency-Key": msg.key,
-               "Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"}
+               "Authorization": f"Bearer {app_config()['PACKAGE_TOKEN']}"}
     outcome, body, attempts, last = deliver(f"{_endpoint()}/messages", json.dumps(_payload(msg)).encode(), headers,
                                             sleep)
     msg.attempts += attempts
@@ -110,7 +109,7 @@ def refresh(msg: RegistryMessage) -> RegistryMessage:
         return msg
     try:
         _, body = _request("GET", f"{_endpoint()}/messages/{msg.remote_id}",
-                           headers={"Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"})
+                           headers={"Authorization": f"Bearer {app_config()['PACKAGE_TOKEN']}"})
     except (OSError, ValueError):
         return msg
     status = str(body.get("trangthai", ""))

@@ -5,10 +5,9 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from flask import current_app
-
 from portal.models import PackageSubmission
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 
 # A package whose sending failed this many times waits for the administrator (the reason is on its row).
 MAX_SEND_ATTEMPTS = 40
@@ -16,7 +15,7 @@ MAX_SEND_ATTEMPTS = 40
 
 def heartbeat_file() -> Path:
     """Next to the job queue's file: the worker and `doctor` agree on it without another setting."""
-    return Path(current_app.config["HUEY_FILE"]).with_name("worker.heartbeat")
+    return Path(app_config()["HUEY_FILE"]).with_name("worker.heartbeat")
 
 
 def beat(now: dt.datetime | None = None) -> None:
@@ -51,7 +50,7 @@ def resend_packages() -> dict[str, int]:
     """Re-send prepared packages whose earlier sending failed, and refresh the status of sent ones."""
     from portal.services.exchange.sending import refresh, send
     counts = {"resent": 0, "refreshed": 0}
-    if not current_app.config.get("PACKAGE_ENDPOINT"):
+    if not app_config().get("PACKAGE_ENDPOINT"):
         return counts
     waiting = PackageSubmission.select().where((PackageSubmission.status == "prepared")
                                                & (PackageSubmission.attempts > 0)

@@ -12,12 +12,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.models import SUBMISSION_STATUSES, PackageSubmission
 from portal.models.base import utcnow
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 from portal.services.records.rendering import write_atomically
 from portal.services.system import audit
 
@@ -30,7 +29,7 @@ def prepare(klass, wave: int, data: bytes) -> PackageSubmission:
     if existing:
         return existing
     name = f"{klass.year.name}/{klass.name}-dot{wave}-{digest[:12]}.zip"
-    write_atomically(str(Path(current_app.config["PACKAGES_DIR"]) / name), data)
+    write_atomically(str(Path(app_config()["PACKAGES_DIR"]) / name), data)
     with write_tx():
         return PackageSubmission.create(school_class=klass, wave=wave, path=name, sha256=digest)
 
@@ -63,12 +62,12 @@ def deliver(url: str, body: bytes, headers: dict, sleep=time.sleep) -> tuple[str
 
 
 def send(sub: PackageSubmission, sleep=time.sleep) -> PackageSubmission:
-    endpoint = current_app.config["PACKAGE_ENDPOINT"].rstrip("/")
+    endpoint = app_config()["PACKAGE_ENDPOINT"].rstrip("/")
     if not endpoint:
         raise ServiceError("Chưa cấu hình địa chỉ tiếp nhận của CSDL ngành: quản trị viên tải tệp ZIP và gửi thủ công.")
-    data = (Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes()
+    data = (Path(app_config()["PACKAGES_DIR"]) / sub.path).read_bytes()
     headers = {"Content-Type": "application/zip", "Idempotency-Key": sub.sha256,
-               "Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"}
+               "Authorization": f"Bearer {app_config()['PACKAGE_TOKEN']}"}
     outcome, body, attempts, last = deliver(f"{endpoint}/packages", data, headers, sleep)
     sub.attempts += attempts
     if outcome == "sent":
@@ -89,10 +88,10 @@ def refresh(sub: PackageSubmission) -> PackageSubmission:
     """Ask the receiver what became of a sent package."""
     if sub.status != "sent" or not sub.remote_id:
         return sub
-    endpoint = current_app.config["PACKAGE_ENDPOINT"].rstrip("/")
+    endpoint = app_config()["PACKAGE_ENDPOINT"].rstrip("/")
     try:
         _, body = _request("GET", f"{endpoint}/packages/{sub.remote_id}",
-                           headers={"Authorization": f"Bearer {current_app.config['PACKAGE_TOKEN']}"})
+                           headers={"Authorization": f"Bearer {app_config()['PACKAGE_TOKEN']}"})
     except (urllib.error.URLError, OSError):
         return sub
     if body.get("status") in ("accepted", "rejected"):

@@ -8,12 +8,11 @@ import json
 import zipfile
 from pathlib import Path
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.exchange import ministry, xmlsig
 from portal.models import Enrolment, Pupil, RecordVersion, School
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 from portal.services.records.chain import read_pdf
 from portal.services.records.rendering import write_atomically
 from portal.services.records.verification import verify
@@ -76,7 +75,7 @@ def check_transfer(data: bytes) -> tuple[dict, list[tuple[str, object, dict]]]:
         if hashlib.sha256(members[name]).hexdigest() != digest:
             raise ServiceError(f"Tệp {name} trong hồ sơ đã bị sửa đổi.")
     from portal.services.records.verification import Check
-    trusted = [p.read_bytes() for p in sorted(Path(current_app.config["TRUST_DIR"]).glob("*.pem"))]
+    trusted = [p.read_bytes() for p in sorted(Path(app_config()["TRUST_DIR"]).glob("*.pem"))]
     results = []
     for name in sorted(n for n in members if n.endswith(".pdf")):
         verdict = verify(members[name])
@@ -140,7 +139,7 @@ def import_transfer(data: bytes, klass) -> Pupil:
                              entered_on=dt.date.fromisoformat(h["entered_on"]) if h["entered_on"] else None,
                              status="transferred_out")
         enrol(pupil, klass, school, entered_on=dt.date.today())
-        folder = Path(current_app.config["RECORDS_DIR"]) / "chuyen-den" / pupil.code
+        folder = Path(app_config()["RECORDS_DIR"]) / "chuyen-den" / pupil.code
         for name in manifest["files"]:
             write_atomically(str(folder / name), zipfile.ZipFile(io.BytesIO(data)).read(name))
         audit.record("record.transfer_imported", pupil, summary=f"Tiếp nhận học sinh chuyển đến {pupil.full_name} "

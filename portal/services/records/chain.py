@@ -16,8 +16,6 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.documents import render as documents
 from portal.models import RecordSignature, RecordVersion, School, SchoolClass, User, YearResult
@@ -25,6 +23,7 @@ from portal.models.base import utcnow
 from portal.models.school import school_levels
 from portal.services import ServiceError
 from portal.services.accounts import permissions
+from portal.services.appconfig import app_config
 from portal.services.records import signers
 from portal.services.records.chain_files import read_pdf, records_dir, write_new  # noqa: F401 (records_dir re-exported)
 from portal.services.records.record import current_record, record_data
@@ -63,7 +62,7 @@ def date_lines(pdf: bytes) -> dict:
 
 def chain() -> list[str]:
     school = School.current()
-    return current_app.config["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
+    return app_config()["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
 
 
 def next_role(rv: RecordVersion) -> str | None:
@@ -164,10 +163,10 @@ def unlock(user: User, role: str, secret: str, at: dt.datetime | None = None) ->
 
 def public_base_url() -> str:
     """The address printed in every record's QR code; a loopback address cannot be printed on a record."""
-    url = current_app.config["PUBLIC_BASE_URL"]
+    url = app_config()["PUBLIC_BASE_URL"]
     host = (urlsplit(url).hostname or "").lower()
     loopback = host in ("localhost", "::1") or host.startswith("127.") or host.endswith(".localhost")
-    if loopback and not current_app.config.get("ALLOW_LOOPBACK_PUBLIC_URL"):
+    if loopback and not app_config().get("ALLOW_LOOPBACK_PUBLIC_URL"):
         raise ServiceError(f"Địa chỉ công khai của cổng ({url}) là địa chỉ nội bộ của máy chủ; mã QR trên học bạ sẽ "
                            "không mở được. Quản trị viên cần đặt PUBLIC_BASE_URL trước khi ký.")
     return url

@@ -3,13 +3,12 @@ import os
 import tempfile
 from pathlib import Path
 
-from flask import current_app
-
 from portal.models import RecordVersion
+from portal.services.appconfig import app_config
 
 
 def records_dir() -> Path:
-    return Path(current_app.config["RECORDS_DIR"])
+    return Path(app_config()["RECORDS_DIR"])
 
 
 def read_pdf(rv: RecordVersion) -> bytes:

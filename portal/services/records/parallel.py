@@ -12,10 +12,9 @@ import os
 import pickle
 from dataclasses import dataclass
 
-from flask import current_app
-
 from portal.db import db
 from portal.models import RecordVersion, User
+from portal.services.appconfig import app_config
 from portal.services.records.chain import StepResult, sign_many
 
 
@@ -29,7 +28,7 @@ class Done:
 
 
 def default_workers() -> int:
-    return max(1, int(current_app.config.get("SIGNING_WORKERS") or os.cpu_count() or 1))
+    return max(1, int(app_config().get("SIGNING_WORKERS") or os.cpu_count() or 1))
 
 
 def _portable_config(config) -> dict:
@@ -77,7 +76,7 @@ def sign_parallel(user: User, records: list[RecordVersion], secret: str, workers
         return out
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
-    config = _portable_config(current_app.config)
+    config = _portable_config(app_config())
     procs = []
     for share in (records[i::workers] for i in range(workers)):
         parent, child = ctx.Pipe()

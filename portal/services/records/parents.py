@@ -10,20 +10,19 @@ import hashlib
 import hmac
 import secrets
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.models import AccessCode, Pupil, RecordVersion
 from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import permissions
+from portal.services.appconfig import app_config
 from portal.services.records.record import CODE_ALPHABET
 from portal.services.system import audit, keys
 
 
 def _initial_key() -> bytes | None:
     """The key that hashed the codes already printed (SECRET_KEY before the key file existed); None → random."""
-    return current_app.config["SECRET_KEY"].encode() if AccessCode.select().exists() else None
+    return app_config()["SECRET_KEY"].encode() if AccessCode.select().exists() else None
 
 
 def _hash(code: str) -> str:

@@ -1,15 +1,14 @@
 """The remote signing service the school uses (REMOTE_SIGNING_PROVIDER): a client for one signer's
 certificate, built from the app's configuration and the certificate's stored backend settings."""
-from flask import current_app
-
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 
 PROVIDERS = {"generic": "Dịch vụ ký từ xa (giao thức chung)", "smartca": "VNPT SmartCA",
              "mysign": "Viettel MySign"}
 
 
 def provider() -> str:
-    name = current_app.config.get("REMOTE_SIGNING_PROVIDER") or "generic"
+    name = app_config().get("REMOTE_SIGNING_PROVIDER") or "generic"
     if name not in PROVIDERS:
         raise ServiceError(f"Cấu hình REMOTE_SIGNING_PROVIDER không hợp lệ ({name}); chọn generic, smartca hoặc mysign.")
     return name
@@ -17,7 +16,7 @@ def provider() -> str:
 
 def client_for(cfg: dict):
     """A client for the certificate whose backend settings are `cfg` ({"provider", "account", "ref"?, "poll_s"?})."""
-    conf = current_app.config
+    conf = app_config()
     url = conf["REMOTE_SIGNING_URL"]
     if not url:
         raise ServiceError("Chưa cấu hình địa chỉ dịch vụ ký số từ xa (REMOTE_SIGNING_URL).")

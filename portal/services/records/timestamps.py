@@ -7,12 +7,11 @@ demand in this process, so the demo signs with timestamps and validation data wi
 import datetime as dt
 from pathlib import Path
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.models import RecordVersion
 from portal.models.base import utcnow
 from portal.services import ServiceError
+from portal.services.appconfig import app_config, instance_path
 from portal.services.records.chain_files import read_pdf, write_new
 from portal.services.school.certificates import roots
 from portal.services.system import audit
@@ -20,7 +19,7 @@ from portal.signing import ltv
 
 
 def demo_pki_dir() -> Path:
-    return Path(current_app.config.get("DEMO_PKI_DIR") or Path(current_app.instance_path) / "demo-pki")
+    return Path(app_config().get("DEMO_PKI_DIR") or Path(instance_path()) / "demo-pki")
 
 
 def ensure_demo_services() -> str | None:
@@ -34,23 +33,23 @@ def ensure_demo_services() -> str | None:
 
 def timestamper():
     """An RFC 3161 client: an in-process one from the config (tests), TSA_URL, or the demo's TSA."""
-    stamper = current_app.config.get("TIMESTAMPER")
+    stamper = app_config().get("TIMESTAMPER")
     if stamper is False:  # explicitly no timestamps (PAdES B-B)
         return None
     if stamper is not None:
         return stamper
-    url = current_app.config.get("TSA_URL")
+    url = app_config().get("TSA_URL")
     if not url:
         base = ensure_demo_services()
         url = f"{base}/tsa" if base else ""
     if url:
         from pyhanko.sign.timestamps import HTTPTimeStamper
-        return HTTPTimeStamper(url, timeout=current_app.config.get("TSA_TIMEOUT_S", 20))
+        return HTTPTimeStamper(url, timeout=app_config().get("TSA_TIMEOUT_S", 20))
     return None
 
 
 def renew_margin() -> dt.timedelta:
-    return dt.timedelta(days=current_app.config.get("LTV_RENEW_MARGIN_DAYS", 365))
+    return dt.timedelta(days=app_config().get("LTV_RENEW_MARGIN_DAYS", 365))
 
 
 def _renew_by(pdf: bytes) -> dt.datetime | None:

@@ -11,10 +11,9 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from flask import current_app
-
 from portal.models import RecordSignature, RecordVersion, School
 from portal.models.school import school_levels
+from portal.services.appconfig import app_config
 from portal.services.records.binding import binding_checks
 from portal.services.records.record import normalise_code
 from portal.services.records.signers import ROLE_LABELS
@@ -60,7 +59,7 @@ def vn_time(iso: str) -> str:
 
 
 def _roots_pem() -> list[bytes]:
-    folder = Path(current_app.config["TRUST_DIR"])
+    folder = Path(app_config()["TRUST_DIR"])
     return [p.read_bytes() for p in sorted(folder.glob("*.pem")) + sorted(folder.glob("*.crt"))]
 
 
@@ -73,7 +72,7 @@ def _overall(checks: list[Check]) -> str:
 
 def chain_roles() -> list[str]:
     school = School.current()
-    return current_app.config["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
+    return app_config()["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
 
 
 def _trust_check(i: int, who: str, s: dict) -> Check:
@@ -153,7 +152,7 @@ def verify(data: bytes, at: dt.datetime | None = None) -> Verdict:
         return Verdict("failed", [Check("file", "Tệp PDF", FAILED, f"Tệp lớn hơn {MAX_BYTES // (1024 * 1024)} MB; học bạ số không lớn như vậy.")])
     try:
         found = bounded.run(inspect, data, _roots_pem(), at.isoformat() if at else "",
-                            current_app.config.get("VERIFY_FETCH_REVOCATION", True), timeout_s=current_app.config.get("VERIFY_TIMEOUT_S", 30))
+                            app_config().get("VERIFY_FETCH_REVOCATION", True), timeout_s=app_config().get("VERIFY_TIMEOUT_S", 30))
     except bounded.Bounded as err:
         reason = {"timeout": "Tệp quá phức tạp, không kiểm tra được trong thời gian cho phép.",
                   "memory": "Tệp cần quá nhiều bộ nhớ để đọc; có thể đã bị làm hỏng cố ý."}.get(

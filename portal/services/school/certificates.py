@@ -4,13 +4,13 @@ import json
 from pathlib import Path
 
 from cryptography import x509
-from flask import current_app
 
 from portal.db import write_tx
 from portal.models import Certificate, User
 from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import permissions
+from portal.services.appconfig import app_config
 from portal.services.system import audit
 from portal.signing import certs, identity
 
@@ -32,7 +32,7 @@ PURPOSES = {"personal": "Chứng thư số cá nhân", "organisation": "Chứng 
 
 
 def roots() -> list[x509.Certificate]:
-    return certs.trust_roots(Path(current_app.config["TRUST_DIR"]))
+    return certs.trust_roots(Path(app_config()["TRUST_DIR"]))
 
 
 def install_p12(user: User, data: bytes, passphrase: str, purpose: str = "personal", at=None) -> Certificate:
@@ -138,7 +138,7 @@ def active(user: User, purpose: str) -> Certificate | None:
 
 def expiring(days: int | None = None):
     """Active certificates that expire within `days` (30 by default) or already have."""
-    days = days if days is not None else current_app.config["CERT_EXPIRY_WARNING_DAYS"]
+    days = days if days is not None else app_config()["CERT_EXPIRY_WARNING_DAYS"]
     limit = utcnow() + dt.timedelta(days=days)
     return Certificate.select().where((Certificate.is_active == True) & (Certificate.not_after <= limit))  # noqa: E712
 

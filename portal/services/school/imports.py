@@ -2,13 +2,12 @@
 import datetime as dt
 import re
 
-from flask import current_app
-
 from portal.db import write_tx
 from portal.forms import parse_vn_date
 from portal.models import ROLES, Enrolment, Pupil, SchoolClass, Staff, User
 from portal.models.base import nfc
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 from portal.services.school.identity import findings
 from portal.services.school.people import frozen_refusal, roles_of, save_pupil, save_staff
 from portal.services.system import audit
@@ -67,7 +66,7 @@ ROLE_BY_WORD = {nfc(label).casefold(): code for code, label in ROLES.items()} | 
 
 
 def _limits():
-    cfg = current_app.config
+    cfg = app_config()
     return cfg["IMPORT_MAX_ROWS"], cfg["IMPORT_MAX_UNZIPPED_BYTES"], cfg["IMPORT_MAX_COLUMNS"], cfg["IMPORT_MAX_CELLS"]
 
 

@@ -11,9 +11,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import current_app
-
 from portal.models import AuditEntry
+from portal.services.appconfig import app_config
 from portal.services.system import audit, keys
 
 MAX_PROBLEMS = 20
@@ -62,7 +61,7 @@ def parse_head(text: str, source: str = "mốc nhập tay") -> Anchor:
 
 
 def _anchor_file() -> Path:
-    return Path(current_app.config["AUDIT_ANCHOR_FILE"])
+    return Path(app_config()["AUDIT_ANCHOR_FILE"])
 
 
 def write_anchor(source: str, entry_id: int | None = None, entry_hash: str | None = None) -> Anchor | None:

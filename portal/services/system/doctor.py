@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from flask import current_app
-
 from portal import db as database
 from portal.models import BackupRun, Certificate, School
+from portal.services.appconfig import app_config, instance_path
 from portal.services.system.deployment import is_loopback_url, normalise_public_url
 
 LABELS = {"ok": "ỔN", "warning": "CẢNH BÁO", "problem": "LỖI"}
@@ -73,7 +72,7 @@ def run_checks(now: dt.datetime | None = None, clock: Callable[[], bool | None] 
                disk_usage=shutil.disk_usage, probe: Callable[[str], str | None] = answers) -> list[Finding]:
     """Every check, in the order an IT teacher would fix them. Needs an app context and a connection."""
     now = now or dt.datetime.now()
-    cfg = current_app.config
+    cfg = app_config()
     findings = [_public_url(cfg), _proxy(cfg), _secrets(cfg), _migrations()]
     schema_ok = findings[-1].status == "ok"
     findings += [_trust(cfg)]
@@ -138,7 +137,7 @@ def _secrets(cfg) -> Finding:
     label = "Khóa bí mật"
     if not cfg.get("SECRET_KEY"):
         return Finding("secrets", "problem", label, "Chưa có SECRET_KEY: phiên đăng nhập không được bảo vệ.")
-    config_file = Path(current_app.instance_path) / "config.py"
+    config_file = Path(instance_path()) / "config.py"
     try:
         mode = config_file.stat().st_mode
     except OSError:
@@ -198,7 +197,7 @@ def _seal(now: dt.datetime) -> Finding:
     left = cert.not_after - now
     if left <= dt.timedelta(0):
         return Finding("seal", "problem", label, f"Chứng thư số của tổ chức đã hết hạn ngày {cert.not_after:%d/%m/%Y}.")
-    if left <= dt.timedelta(days=current_app.config.get("CERT_EXPIRY_WARNING_DAYS", 30)):
+    if left <= dt.timedelta(days=app_config().get("CERT_EXPIRY_WARNING_DAYS", 30)):
         return Finding("seal", "warning", label,
                        f"Chứng thư số của tổ chức hết hạn ngày {cert.not_after:%d/%m/%Y} ({left.days} ngày nữa): gia hạn ngay.")
     return Finding("seal", "ok", label, f"{cert.subject}, hết hạn {cert.not_after:%d/%m/%Y}.")
@@ -293,8 +292,8 @@ def _worker(now: dt.datetime, cfg) -> Finding:
 
 def _disk(disk_usage) -> Finding:
     label = "Dung lượng đĩa"
-    folder = current_app.instance_path
-    usage = disk_usage(folder if os.path.isdir(folder) else os.path.dirname(current_app.config["DATABASE"]))
+    folder = instance_path()
+    usage = disk_usage(folder if os.path.isdir(folder) else os.path.dirname(app_config()["DATABASE"]))
     free_gb, share = usage.free / (1 << 30), usage.free / usage.total if usage.total else 0
     text = f"Còn trống {free_gb:.1f} GB ({share:.0%}) trên ổ chứa {folder}"
     if usage.free < DISK_PROBLEM[0] or share < DISK_PROBLEM[1]:

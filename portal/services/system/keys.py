@@ -10,9 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import current_app, has_app_context
-
 from portal.services import ServiceError
+from portal.services.appconfig import app_config, has_app
 
 # name → (file in SECRETS_DIR, configuration key that overrides the file)
 SECRETS = {
@@ -31,7 +30,7 @@ def init_app(app) -> None:
 
 
 def _cfg():
-    return current_app.config if has_app_context() else _config
+    return app_config() if has_app() else _config
 
 
 def folder() -> Path:

@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import segno
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from flask import current_app
 
 from portal.services import ServiceError
+from portal.services.appconfig import app_config
 
 DOWNLOAD_NAME = "hocba-may-chu-ca.crt"
 
@@ -28,12 +28,12 @@ class ServerCA:
 
 
 def configured() -> bool:
-    return bool(current_app.config.get("SERVER_CA_FILE"))
+    return bool(app_config().get("SERVER_CA_FILE"))
 
 
 def load() -> ServerCA | None:
     """The configured CA root; None when none is configured (a school with a public certificate)."""
-    path = current_app.config.get("SERVER_CA_FILE") or ""
+    path = app_config().get("SERVER_CA_FILE") or ""
     return read(path) if path else None
 
 
