@@ -5,6 +5,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from portal.htmx import redirect_to, render
+from portal.jobs import enqueue
 from portal.models import Certificate, SchoolClass, SigningJob
 from portal.services import ServiceError
 from portal.services.accounts import permissions
@@ -27,7 +28,7 @@ def index():
     if request.method == "POST":
         try:
             job = batches.start_batch(current_user, request.form.get("scope", ""), request.form.get("wave", 1, type=int),
-                                      request.form.get("secret", ""))
+                                      request.form.get("secret", ""), enqueue=enqueue)
         except ServiceError as err:
             error = err.message
         else:

@@ -119,7 +119,7 @@ def test_real_huey_worker_signs_a_batch_keeping_the_passphrase_out_of_its_storag
     app = make_app(path, HUEY_IMMEDIATE=False)
     with app.app_context(), db.connection_context():
         klass = SchoolClass.get(SchoolClass.name == "1A")
-        job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS)
+        job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, enqueue=jobs.enqueue)
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
             time.sleep(0.5)

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from portal.db import write_tx
 from portal.models import Enrolment, Grade, RecordVersion, SchoolClass, SigningJob, User, YearResult
+from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.records.chain import chain, unlock
+from portal.services.records.parallel import sign_parallel
 from portal.services.records.record import ensure_record
 from portal.services.records.signers import holds_role
 from portal.services.system import audit
@@ -80,10 +82,9 @@ def batch_scope(user: User, scope: str, wave: int) -> list[RecordVersion]:
     return records
 
 
-def start_batch(user: User, scope: str, wave: int, secret: str) -> SigningJob:
-    """Create a signing job for everything ready in scope and hand it to the background worker."""
-    from portal import jobs
-
+def start_batch(user: User, scope: str, wave: int, secret: str, *, enqueue) -> SigningJob:
+    """Create a signing job for everything ready in scope and hand it to the background worker:
+    `enqueue(job_id, secret)` is the caller's queue (portal.jobs.enqueue), so this module never imports it."""
     if wave not in (1, 2):
         raise ServiceError("Đợt ký không hợp lệ.")
     if not secret:
@@ -97,13 +98,33 @@ def start_batch(user: User, scope: str, wave: int, secret: str) -> SigningJob:
         job = SigningJob.create(user=user, role=role, scope=scope, wave=wave, total=len(records),
                                 record_ids=json.dumps([r.id for r in records]))
         audit.record("signing.batch_started", job, user=user, summary=f"Ký đồng loạt {len(records)} học bạ ({scope})")
-    jobs.enqueue(job.id, secret)
+    enqueue(job.id, secret)
     return job
 
 
-def heartbeat(job_id: int, **changes) -> None:
-    from portal.models.base import utcnow
+def run_job(job_id: int, secret: str | None) -> None:
+    """Sign every record of the job; progress and a heartbeat are written after each record, so a job
+    whose worker died shows as interrupted and can be resumed. Without its secret (the process holding it
+    stopped) the job is marked interrupted."""
+    job = SigningJob.get_by_id(job_id)
+    if secret is None:
+        heartbeat(job_id, status="interrupted")
+        return
+    records = [RecordVersion.get_by_id(i) for i in json.loads(job.record_ids)]
+    names = {r.id: r.pupil.full_name for r in records}
+    heartbeat(job_id, status="running", total=len(records), errors="[]")
+    errors = []
 
+    def progress(result):
+        if not result.ok:
+            errors.append({"pupil": names.get(result.record_id, ""), "message": result.message})
+        heartbeat(job_id, done=SigningJob.done + 1, failed=len(errors), errors=json.dumps(errors, ensure_ascii=False))
+
+    sign_parallel(job.user, records, secret, progress=progress)
+    heartbeat(job_id, status="finished", finished_at=utcnow())
+
+
+def heartbeat(job_id: int, **changes) -> None:
     with write_tx():
         SigningJob.update(heartbeat_at=utcnow(), worker_pid=os.getpid(), **changes).where(
             SigningJob.id == job_id).execute()
