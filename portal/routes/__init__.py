@@ -1,4 +1,5 @@
 """Blueprints: one per module; views parse → call a service → render."""
+from flask import abort
 from werkzeug.routing import IntegerConverter
 
 # SQLite integers are signed 64-bit: a larger id in a URL cannot name a row, and binding it raises
@@ -12,6 +13,14 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def get_or_404(model, row_id):
+    """The row of `model` with this id, or the 404 page."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        abort(404)
+    return row
 
 
 def register_blueprints(app):

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from portal.htmx import redirect_to, render
 from portal.jobs import enqueue
-from portal.models import Certificate, SchoolClass, SigningJob
+from portal.models import Certificate, SigningJob
+from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.records import batches
@@ -109,9 +110,7 @@ def revoke_authorisation(auth_id):
     from portal.services.records import signers
 
     permissions.require(permissions.is_principal(current_user))
-    row = SigningAuthorisation.get_or_none(SigningAuthorisation.id == auth_id)
-    if row is None:
-        abort(404)
+    row = get_or_404(SigningAuthorisation, auth_id)
     signers.revoke_authorisation(current_user, row)
     flash("Đã thu hồi ủy quyền ký.", "success")
     return redirect_to(url_for("signing.authorisations"))

@@ -1,9 +1,10 @@
 """Class lists: who is in a class, for the people allowed to see it."""
-from flask import Blueprint, abort
+from flask import Blueprint
 from flask_login import current_user
 
 from portal.htmx import render
 from portal.models import SchoolClass
+from portal.routes import get_or_404
 from portal.services.accounts import permissions
 from portal.services.records.chain import issued_records
 from portal.services.school.identity import masked
@@ -11,12 +12,6 @@ from portal.services.school.years import class_roster, class_sizes, current_year
 
 bp = Blueprint("classes", __name__, url_prefix="/lop")
 
-
-def get_class_or_404(class_id: int) -> SchoolClass:
-    klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
-    if klass is None:
-        abort(404)
-    return klass
 
 
 @bp.get("/")
@@ -28,7 +23,7 @@ def index():
 
 @bp.get("/<int:class_id>")
 def detail(class_id):
-    klass = get_class_or_404(class_id)
+    klass = get_or_404(SchoolClass, class_id)
     permissions.require(permissions.can_view_class(current_user, klass))
     issued = {rv.pupil_id: rv for rv in issued_records(klass)}
     return render("classes/detail.html", "classes/_partials/roster.html", klass=klass,

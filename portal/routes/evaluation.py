@@ -6,6 +6,7 @@ from portal.forms import db_id
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
 from portal.models import LevelFill, Pupil, SchoolClass, Subject
+from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import comments, entry, fill, results
@@ -15,9 +16,7 @@ bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
 
 
 def class_or_404(class_id) -> SchoolClass:
-    klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
-    if klass is None:
-        abort(404)
+    klass = get_or_404(SchoolClass, class_id)
     permissions.require(permissions.can_view_class(current_user, klass))
     return klass
 
@@ -29,9 +28,7 @@ def checkpoint_or_404(cp: str) -> str:
 
 
 def subject_or_404(klass, subject_id) -> Subject:
-    subject = Subject.get_or_none(Subject.id == subject_id)
-    if subject is None:
-        abort(404)
+    subject = get_or_404(Subject, subject_id)
     permissions.require(entry.can_edit(current_user, klass, subject))
     return subject
 
@@ -113,9 +110,7 @@ def fill_levels(class_id, cp):
 
 @bp.post("/dien-nhanh/<int:fill_id>/hoan-tac")
 def undo_fill(fill_id):
-    row = LevelFill.get_or_none(LevelFill.id == fill_id)
-    if row is None:
-        abort(404)
+    row = get_or_404(LevelFill, fill_id)
     klass = class_or_404(row.school_class_id)
     try:
         result = fill.undo_fill(current_user, row)
@@ -131,9 +126,7 @@ def undo_fill(fill_id):
 def _parse_target(target: str):
     """'s<id>' is a subject, 'q<code>' a quality or quality group."""
     if target.startswith("s") and target[1:].isdigit() and len(target) < 20:
-        subject = Subject.get_or_none(Subject.id == int(target[1:]))
-        if subject is None:
-            abort(404)
+        subject = get_or_404(Subject, int(target[1:]))
         return subject, None
     if target.startswith("q") and len(target) > 1:
         return None, target[1:]

@@ -26,7 +26,7 @@ def index():
                 todo.append((klass, missing))
     from portal.services.school.certificates import expiring
     expiring_certs = [c for c in expiring() if c.user_id == current_user.id]
-    pending = ChangeRequest.select().where(ChangeRequest.status == "pending").count() if permissions.is_board(current_user) else 0
+    pending = ChangeRequest.pending().count() if permissions.is_board(current_user) else 0
     return render("home/page.html", year=year, classes=classes, own=own, rosters=rosters, cp=cp, todo=todo,
                   deadline=results.deadline(classes[0], cp) if classes and cp else None, pending=pending,
                   expiring_certs=expiring_certs,

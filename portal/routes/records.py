@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from portal.errors import error_page
 from portal.htmx import redirect_to, render
-from portal.models import Enrolment, Pupil, RecordVersion, SchoolClass, SchoolYear
+from portal.models import Pupil, RecordVersion, SchoolClass, SchoolYear
+from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.records import preview as staff_copy
@@ -19,8 +20,7 @@ def _pupil_class(pupil_id, year_id):
     year = SchoolYear.get_or_none(SchoolYear.id == year_id)
     if pupil is None or year is None:
         abort(404)
-    klass = (SchoolClass.select().join(Enrolment)
-             .where((Enrolment.pupil == pupil) & (SchoolClass.year == year)).first())
+    klass = SchoolClass.of_pupil(pupil, year)
     if klass is None:
         abort(404)
     permissions.require(permissions.can_read_record(current_user, klass))
@@ -73,9 +73,7 @@ def pdf(pupil_id, year_id):
 @bp.get("/da-ky/<int:record_id>.pdf")
 def signed(record_id):
     """One issued (or superseded) version's signed file, as it was signed."""
-    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
-    if rv is None:
-        abort(404)
+    rv = get_or_404(RecordVersion, record_id)
     permissions.require(permissions.can_read_record(current_user, rv.school_class))
     if rv.status not in ("issued", "superseded"):
         abort(404)
@@ -92,9 +90,7 @@ def request_correction(record_id):
     from flask import flash
 
     from portal.services.records import corrections
-    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
-    if rv is None:
-        abort(404)
+    rv = get_or_404(RecordVersion, record_id)
     permissions.require(permissions.is_homeroom_or_board(current_user, rv.school_class))
     error = None
     if request.method == "POST":

@@ -5,6 +5,7 @@ from flask_login import current_user
 from portal.forms import db_id
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, ChangeRequest, EvaluationChange, EvaluationLock, Grade, SchoolClass, User
+from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import entry, results
@@ -23,12 +24,12 @@ def _board_only():
 @bp.get("/")
 def index():
     year = current_year()
-    locks = EvaluationLock.select().where(EvaluationLock.year == year).order_by(EvaluationLock.locked_at.desc())
-    pending = (ChangeRequest.select().where(ChangeRequest.status == "pending").order_by(ChangeRequest.requested_at))
-    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
+    locks = EvaluationLock.of_year(year)
+    pending = ChangeRequest.pending()
+    classes = SchoolClass.of_year(year)
     grades = Grade.select().where(Grade.id.in_(SchoolClass.select(SchoolClass.grade).where(SchoolClass.year == year)))
     from portal.models import CorrectionRequest
-    corrections = CorrectionRequest.select().where(CorrectionRequest.status == "pending").order_by(CorrectionRequest.id)
+    corrections = CorrectionRequest.pending()
     return render("review/index.html", year=year, locks=locks, pending=pending, classes=classes, grades=grades,
                   corrections=corrections)
 
@@ -37,9 +38,7 @@ def index():
 def decide_correction(request_id):
     from portal.models import CorrectionRequest
     from portal.services.records import corrections
-    req = CorrectionRequest.get_or_none(CorrectionRequest.id == request_id)
-    if req is None:
-        abort(404)
+    req = get_or_404(CorrectionRequest, request_id)
     try:
         corrections.decide_correction(current_user, req, request.form.get("action") == "approve",
                                       request.form.get("note", ""))
@@ -66,9 +65,7 @@ def lock():
 
 @bp.post("/khoa/<int:lock_id>/mo")
 def unlock(lock_id):
-    row = EvaluationLock.get_or_none(EvaluationLock.id == lock_id)
-    if row is None:
-        abort(404)
+    row = get_or_404(EvaluationLock, lock_id)
     entry.unlock(current_user, row)
     flash("Đã mở khóa.", "success")
     return redirect_to(url_for("review.index"))
@@ -76,9 +73,7 @@ def unlock(lock_id):
 
 @bp.post("/de-nghi/<int:request_id>")
 def decide(request_id):
-    req = ChangeRequest.get_or_none(ChangeRequest.id == request_id)
-    if req is None:
-        abort(404)
+    req = get_or_404(ChangeRequest, request_id)
     try:
         req = entry.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
         flash("Đã duyệt đề nghị." if req.status == "approved" else "Đã từ chối đề nghị.", "success")
@@ -102,7 +97,7 @@ def history():
     if text:
         from portal.models import Pupil
         q = q.switch(EvaluationChange).join(Pupil).where(Pupil.full_name.contains(text) | (Pupil.code == text))
-    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
+    classes = SchoolClass.of_year(year)
     users = User.select().order_by(User.username)
     return render("review/history.html", "review/_partials/history_table.html", rows=list(q.limit(PAGE)),
                   classes=classes, users=users, class_id=class_id, user_id=user_id, text=text)
@@ -114,7 +109,7 @@ def progress():
     cp = request.args.get("cp") or (results.current_checkpoint(year) if year else "CN")
     if cp not in CHECKPOINTS:
         abort(404)
-    classes = list(SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name))
+    classes = list(SchoolClass.of_year(year))
     table = [(k, results.completeness(k, cp)) for k in classes]
     deadline = results.deadline(classes[0], cp) if classes else None
     return render("review/progress.html", cp=cp, table=table, deadline=deadline)
@@ -156,9 +151,7 @@ def correction(record_id):
     """The principal opens a correction of an issued record: a new version with a written reason."""
     from portal.models import RecordVersion
     from portal.services.records import corrections
-    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
-    if rv is None:
-        abort(404)
+    rv = get_or_404(RecordVersion, record_id)
     error = None
     if request.method == "POST":
         try:

@@ -13,6 +13,7 @@ from portal.services.system import audit
 from portal.services.evaluation.secondary.grid import (
     cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects,
 )
+from portal.routes import get_or_404
 from portal.services.evaluation.secondary.summary import class_summary, fmt
 from portal.services.evaluation.secondary.summary_xlsx import summary_workbook
 
@@ -29,9 +30,7 @@ def term_or_404(term: str) -> str:
 
 
 def subject_or_404(klass, subject_id) -> Subject:
-    subject = Subject.get_or_none(Subject.id == subject_id)
-    if subject is None:
-        abort(404)
+    subject = get_or_404(Subject, subject_id)
     permissions.require(entry.can_enter(current_user, klass, subject) or permissions.is_board(current_user)
                    or permissions.is_homeroom_of(current_user, klass))
     return subject
@@ -80,9 +79,7 @@ def save_cell(class_id, pupil_id, term, target, slot):
         if target == "c":
             saved = entry.save_conduct(current_user, klass, pupil_id, term, slot, raw, reason=reason)
         elif target.startswith("s") and target[1:].isdigit() and len(target) < 20:
-            subject = Subject.get_or_none(Subject.id == int(target[1:]))
-            if subject is None:
-                abort(404)
+            subject = get_or_404(Subject, int(target[1:]))
             saved = entry.save_score(current_user, klass, pupil_id, subject, term, slot, raw, reason=reason)
         else:
             abort(404)

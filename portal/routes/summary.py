@@ -1,10 +1,11 @@
 """The class summary (bảng tổng hợp kết quả đánh giá giáo dục của lớp): screen, print, .xlsx."""
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user
 
 from portal.grading import tt27
 from portal.htmx import render
 from portal.models import Pupil, YearResult
+from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import results
@@ -41,9 +42,7 @@ def summary_xlsx(class_id, cp):
 def decide(class_id, pupil_id):
     """The principal's lên lớp / ở lại lớp decision after the supplementary evaluation."""
     klass = class_or_404(class_id)
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    if pupil is None:
-        abort(404)
+    pupil = get_or_404(Pupil, pupil_id)
     try:
         results.decide_promotion(current_user, klass, pupil, request.form.get("decision", ""),
                                  request.form.get("note", ""))

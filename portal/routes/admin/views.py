@@ -4,6 +4,7 @@ from flask import flash, request, url_for
 from portal.forms.admin import SchoolForm
 from portal.htmx import redirect_to, render
 from portal.models import Pupil, SchoolClass, Staff, User
+from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.school import settings
 from portal.services.school.years import current_year
@@ -39,9 +40,7 @@ def message_resend(message_id):
 
     from portal.models import RegistryMessage
     from portal.services.exchange import registry
-    msg = RegistryMessage.get_or_none(RegistryMessage.id == message_id)
-    if msg is None:
-        abort(404)
+    msg = get_or_404(RegistryMessage, message_id)
     try:
         msg = registry.resend(current_user._get_current_object(), msg)
     except ServiceError as err:
@@ -77,9 +76,7 @@ def package_download(submission_id):
     from portal.services.system import audit
 
     from ..files import download
-    sub = PackageSubmission.get_or_none(PackageSubmission.id == submission_id)
-    if sub is None:
-        abort(404)
+    sub = get_or_404(PackageSubmission, submission_id)
     audit.record("package.downloaded", sub, summary=f"Tải gói {sub.path}")
     return download((Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes(), Path(sub.path).name,
                     "application/zip")

@@ -7,7 +7,7 @@ teacher reaches only the classes × subjects they are assigned.
 """
 import datetime as dt
 
-from portal.models import Grade, School, SchoolClass, SigningAuthorisation, TeachingAssignment, User
+from portal.models import School, SchoolClass, SigningAuthorisation, TeachingAssignment, User
 from portal.services import Forbidden
 
 BOARD = {"principal", "vice_principal"}
@@ -87,8 +87,7 @@ def can_enter_scores(user: User, klass: SchoolClass, subject) -> bool:
 
 def visible_classes(user: User, year):
     """The classes of `year` this user may open, as a query ordered by grade and name."""
-    q = (SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)
-         .order_by(Grade.number, SchoolClass.name))
+    q = SchoolClass.of_year(year)
     if sees_whole_school(user):
         return q
     if not user.staff_id:

@@ -18,9 +18,7 @@ def open_correction(user, rv: RecordVersion, reason: str) -> RecordVersion:
         raise ServiceError("Cần ghi rõ lý do đính chính (ít nhất 10 ký tự).", field="reason")
     if rv.status != "issued":
         raise ServiceError("Chỉ đính chính học bạ đã phát hành; học bạ chưa phát hành được sửa theo quy trình thường.")
-    latest = (RecordVersion.select().where((RecordVersion.pupil == rv.pupil)
-                                           & (RecordVersion.school_class == rv.school_class))
-              .order_by(RecordVersion.version.desc()).first())
+    latest = RecordVersion.latest_for(rv.pupil, rv.school_class)
     if latest.id != rv.id:
         raise ServiceError(f"Đã có phiên bản {latest.version} đang đính chính.")
     with write_tx():

@@ -40,16 +40,14 @@ def find_pupil_year(pupil_code: str, year_name: str) -> tuple[Pupil, SchoolClass
     year = SchoolYear.get_or_none(SchoolYear.name == (year_name or "").strip())
     if year is None:
         raise ServiceError(f"Không có năm học {year_name}.")
-    klass = (SchoolClass.select().join(Enrolment)
-             .where((Enrolment.pupil == pupil) & (SchoolClass.year == year)).first())
+    klass = SchoolClass.of_pupil(pupil, year)
     if klass is None:
         raise ServiceError(f"Học sinh {pupil.full_name} ({pupil.code}) không có học bạ năm học {year.name}.")
     return pupil, klass
 
 
 def current_record(pupil, klass) -> RecordVersion | None:
-    return (RecordVersion.select().where((RecordVersion.pupil == pupil) & (RecordVersion.school_class == klass))
-            .order_by(RecordVersion.version.desc()).first())
+    return RecordVersion.latest_for(pupil, klass)
 
 
 def ensure_record(pupil, klass) -> RecordVersion:
