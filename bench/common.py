@@ -11,7 +11,7 @@ from portal.db import db, upgrade
 
 def demo_app(workdir: Path | None = None, database_url: str = ""):
     """A portal on a fresh SQLite file (or the PostgreSQL database at `database_url`) holding the demo school."""
-    from portal.services.demo import seed_demo
+    from portal.services.demo.primary import seed_demo
 
     from portal.signing.responder import free_port
 

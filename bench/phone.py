@@ -10,7 +10,7 @@ import time
 
 from portal.db import db
 from portal.models import Enrolment, SchoolClass, Subject, SubjectResult
-from portal.services.school import class_roster
+from portal.services.school.years import class_roster
 
 from .browser import PHONE, Wire, chromium, live, login
 from .common import demo_app, section

@@ -13,8 +13,8 @@ from weasyprint import HTML, Attachment
 from portal.db import db
 from portal.documents import render as documents
 from portal.models import Enrolment, SchoolClass
-from portal.services.documents import render_record
-from portal.services.records import ensure_record, record_data
+from portal.services.records.record import ensure_record, record_data
+from portal.services.records.rendering import render_record
 
 from .common import demo_app, section, summary
 

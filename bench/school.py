@@ -11,9 +11,9 @@ from pathlib import Path
 
 from portal.db import db
 from portal.models import RecordVersion, SchoolClass, User
-from portal.services import batches
-from portal.services.parallel import sign_parallel
-from portal.services.school import current_year
+from portal.services.records import batches
+from portal.services.records.parallel import sign_parallel
+from portal.services.school.years import current_year
 
 from .common import demo_app, section
 
@@ -56,14 +56,14 @@ def _floor(app, sample: int) -> dict:
     """Seconds per record for each step done by the bare libraries, measured on `sample` fresh records."""
     from bench.sign import _bare_sign
     from portal.documents import render as documents
-    from portal.services import signing
-    from portal.services.records import ensure_record, record_data
+    from portal.services.records import chain
+    from portal.services.records.record import ensure_record, record_data
     from portal.signing import pdf as pdfsign
 
     klass = SchoolClass.get(SchoolClass.name == "1A")
-    creds = {role: signing.unlock(User.get(User.username == name), role, "demo1234")
+    creds = {role: chain.unlock(User.get(User.username == name), role, "demo1234")
              for name, role in (("gvcn.1a", "homeroom"), ("hieutruong", "principal"), ("vanthu", "seal"))}
-    stamper = signing.timestamper()
+    stamper = chain.timestamper()
     per = {"homeroom": [], "principal": [], "seal": []}
     for e in list(klass.enrolments)[:sample]:
         data = record_data(ensure_record(e.pupil, klass), app.config["PUBLIC_BASE_URL"])

@@ -21,7 +21,7 @@ GRID_AIM_MS, SUMMARY_AIM_MS = 60, 150
 
 
 def secondary_app():
-    import portal.services.demo_secondary as demo_secondary
+    import portal.services.demo.secondary as demo_secondary
     from portal.signing.responder import free_port
     workdir = Path(tempfile.mkdtemp(prefix="hocba-bench-"))
     app = create_app({"TESTING": False, "SECRET_KEY": "bench", "DATABASE": str(workdir / "bench.sqlite3"),

@@ -47,10 +47,10 @@ def _ten_teachers(klass):
 
 
 def run():
-    from portal.services import signing
-    from portal.services.demo_secondary import seed_secondary_demo
-    from portal.services.records import ensure_record
-    from portal.services.secondary_summary import class_summary
+    from portal.services.records import chain as signing
+    from portal.services.demo.secondary import seed_secondary_demo
+    from portal.services.records.record import ensure_record
+    from portal.services.evaluation.secondary.summary import class_summary
 
     app = _app()
     with app.app_context(), db.connection_context():
@@ -91,7 +91,7 @@ def run():
             if len(issuance) > issuance_before:
                 issuance[issuance_before:] = [statistics.median(issuance[issuance_before:])]
         signing.issue_with_ltv = real_issue
-        from portal.services.certificates import roots
+        from portal.services.school.certificates import roots
         from portal.signing import pdf as pdfsign
         last_file = signing.read_pdf(signing.RecordVersion.get_by_id(records[0].id))
         t = time.perf_counter()

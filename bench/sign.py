@@ -10,9 +10,10 @@ import time
 
 from portal.db import db
 from portal.models import Enrolment, RecordVersion, SchoolClass, User
-from portal.services import certificates, signing
-from portal.services.timestamps import timestamper
-from portal.services.records import ensure_record
+from portal.services.records import chain
+from portal.services.records.record import ensure_record
+from portal.services.records.timestamps import timestamper
+from portal.services.school import certificates
 from portal.signing import ltv
 from portal.signing import pdf as pdfsign
 
@@ -64,20 +65,20 @@ def run(size=35):
             user = User.get(User.username == username)
             inputs = {}
             if role != "homeroom":
-                inputs = {rv.id: signing.read_pdf(RecordVersion.get_by_id(rv.id)) for rv in records}
+                inputs = {rv.id: chain.read_pdf(RecordVersion.get_by_id(rv.id)) for rv in records}
             t = time.perf_counter()
-            results = signing.sign_many(user, records, "demo1234")
+            results = chain.sign_many(user, records, "demo1234")
             portal_s = time.perf_counter() - t
             assert all(r.ok for r in results), [r.message for r in results if not r.ok][:3]
             # Floor: the bare pyHanko sign call on the same input PDFs, same signer and options.
-            cred = signing.unlock(user, role, "demo1234")
+            cred = chain.unlock(user, role, "demo1234")
             stamper = timestamper()
             floor_ms = []
             for rv in records:
                 fresh = RecordVersion.get_by_id(rv.id)
                 if role == "homeroom":
                     from portal.documents import render as documents
-                    from portal.services.records import record_data
+                    from portal.services.records.record import record_data
                     t = time.perf_counter()
                     rendered = documents.render([record_data(fresh, app.config["PUBLIC_BASE_URL"])])
                     base = pdfsign.add_fields(rendered.pdf, rendered.boxes)
@@ -91,7 +92,7 @@ def run(size=35):
         total_portal = sum(r[1] for r in rows)
         total_floor = sum(r[2] for r in rows)
         for role, per_record, floor, floor_ms in rows:
-            print(f"{signing.ROLE_LABELS[role]:<24} portal {per_record:7.1f} ms/signature   floor {floor:7.1f} ms "
+            print(f"{chain.ROLE_LABELS[role]:<24} portal {per_record:7.1f} ms/signature   floor {floor:7.1f} ms "
                   f"({'render + ' if role == 'homeroom' else ''}bare pyHanko default-stamp sign, same TSA; LTV at the seal)   ratio {per_record / floor:.2f}×")
         print(f"whole chain: portal {total_portal:.0f} ms/record, floor {total_floor:.0f} ms/record, "
               f"ratio {total_portal / total_floor:.2f}× (aim ≤ {AIM}×)")

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from portal.db import db
 from portal.models import RecordVersion, SchoolClass, User
-from portal.services import batches, certificates, signing
-from portal.services.timestamps import timestamper
+from portal.services.records import batches, chain
+from portal.services.records.timestamps import timestamper
+from portal.services.school import certificates
 from portal.signing import ltv
 from portal.signing import pdf as pdfsign
 
@@ -34,24 +35,24 @@ def run(size=12, verify_runs=7):
         klass = SchoolClass.get(SchoolClass.name == "1A")
         records = batches.ready(User.get(User.username == "gvcn.1a"), klass)[:size]
         for name in ("gvcn.1a", "hieutruong"):
-            assert all(r.ok for r in signing.sign_many(User.get(User.username == name), records, "demo1234"))
-        inputs = {rv.id: signing.read_pdf(RecordVersion.get_by_id(rv.id)) for rv in records}
+            assert all(r.ok for r in chain.sign_many(User.get(User.username == name), records, "demo1234"))
+        inputs = {rv.id: chain.read_pdf(RecordVersion.get_by_id(rv.id)) for rv in records}
         clerk = User.get(User.username == "vanthu")
         t = time.perf_counter()
-        results = signing.sign_many(clerk, records, "demo1234")
+        results = chain.sign_many(clerk, records, "demo1234")
         portal_ms = (time.perf_counter() - t) * 1000 / len(records)
         assert all(r.ok for r in results), [r.message for r in results if not r.ok][:2]
-        cred, stamper, roots = signing.unlock(clerk, "seal", "demo1234"), timestamper(), certificates.roots()
+        cred, stamper, roots = chain.unlock(clerk, "seal", "demo1234"), timestamper(), certificates.roots()
         floor = []
         for rv in records:
             t = time.perf_counter()
             signed = pdfsign.sign(inputs[rv.id], "seal", cred.signer, certify=False, signer_name=cred.cert_row.subject,
-                                  title="", label=signing.STAMP_LABELS["seal"], reason="bench", location="Hải Phòng",
+                                  title="", label=chain.STAMP_LABELS["seal"], reason="bench", location="Hải Phòng",
                                   timestamper=stamper)
             ltv.add_ltv(signed, roots, stamper)
             floor.append((time.perf_counter() - t) * 1000)
         issued = workdir / "issued.pdf"
-        issued.write_bytes(signing.read_pdf(RecordVersion.get_by_id(records[0].id)))
+        issued.write_bytes(chain.read_pdf(RecordVersion.get_by_id(records[0].id)))
     with section(f"Seal step with long-term validation data, {len(records)} records"):
         f = statistics.median(floor)
         print(f"portal {portal_ms:.1f} ms/record   floor (bare pyHanko sign + DSS + document timestamp) {f:.1f} ms   "

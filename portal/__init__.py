@@ -59,7 +59,7 @@ def create_app(test_config=None):
             app.config[key] = os.path.join(app.instance_path, app.config[key])
 
     database.init_app(app)
-    from .services import keys
+    from .services.system import keys
     keys.init_app(app)
 
     from .cli import register_cli

@@ -20,7 +20,7 @@ DEFAULTS = {
     "IMPORT_MAX_COLUMNS": 100,  # the templates have at most 15; a school's own export may have more
     "IMPORT_MAX_CELLS": 200_000,  # over every sheet of the file, counted while streaming
     "IMPORT_MAX_UNZIPPED_BYTES": 64 * 1024 * 1024,
-    # Login throttling (services/login_throttle.py), failures counted within the window: after
+    # Login throttling (services/accounts/login_throttle.py), failures counted within the window: after
     # LOGIN_FREE_FAILURES the next try waits 1, 2, 4 … s, capped per account (so its owner is delayed, never
     # locked out) and, higher, per account+address; hard limits per account+address and per address (high:
     # a whole school may share one NAT address).
@@ -92,7 +92,7 @@ DEFAULTS = {
     # disk, a network share) or by rsync over SSH to "user@host:/path" (key login). One of the two.
     "BACKUP_COPY_DIR": "",
     "BACKUP_COPY_RSYNC": "",
-    # Secrets kept outside the database (services/keys.py): instance/secrets/audit.key and access-codes.key,
+    # Secrets kept outside the database (services/system/keys.py): instance/secrets/audit.key and access-codes.key,
     # created on first use with mode 0600, unless given here or as HOCBA_AUDIT_KEY / HOCBA_ACCESS_CODE_KEY.
     "SECRETS_DIR": "secrets",
     "AUDIT_KEY": "",

@@ -5,6 +5,8 @@ from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.services import Forbidden
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -30,6 +32,11 @@ def init_app(app):
     @app.errorhandler(CSRFError)
     def _csrf(err):
         return error_page(400, "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng tải lại trang và thử lại.")
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(err):
+        # services/accounts/permissions.py refused: the same 403 page as abort(403)
+        return error_page(403)
 
     @app.errorhandler(HTTPException)
     def _http(err):

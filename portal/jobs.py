@@ -1,17 +1,23 @@
 """Background jobs (huey, SQLite storage in the instance folder): batch signing.
 
+The queue calls the use cases (services/records/batches.py `run_job`, the nightly backup, timestamp
+renewal); a use case that starts work in the background is handed `enqueue` by its caller, so no service
+imports this module.
+
 The passphrase is never written to huey's storage: the task carries only the job id, and the secret
 waits in this process's memory (`vault`) for the worker threads, which run inside the web process.
 If the process stops mid-batch the secret is gone with it; each record is then at its previous step
 or its next one, and the signer resumes the batch by entering the passphrase again.
 """
-import json
 import threading
 import time
 
 from huey import Huey, RedisHuey, SqliteHuey
 
 from .db import db
+from .services.exchange.backup import scheduled_backup
+from .services.records import batches
+from .services.records.timestamps import renew_due
 
 huey: Huey | None = None
 _vault: dict[int, tuple[str, float]] = {}
@@ -32,44 +38,18 @@ def take_secret(job_id: int) -> str | None:
 
 
 def run_signing_job(job_id: int) -> None:
-    """Sign every record of the job; progress and a heartbeat are written after each record, so a job
-    whose worker died shows as interrupted and can be resumed."""
-    from .models import RecordVersion, SigningJob
-    from .models.base import utcnow
-    from .services.batches import heartbeat
-    from .services.parallel import sign_parallel
-
+    """The queued task (huey names it after this function): the batch, with the secret from the vault."""
     with _app.app_context(), db.connection_context():
-        job = SigningJob.get_by_id(job_id)
-        secret = take_secret(job_id)
-        if secret is None:
-            heartbeat(job_id, status="interrupted")
-            return
-        records = [RecordVersion.get_by_id(i) for i in json.loads(job.record_ids)]
-        names = {r.id: r.pupil.full_name for r in records}
-        heartbeat(job_id, status="running", total=len(records), errors="[]")
-        errors = []
-
-        def progress(result):
-            if not result.ok:
-                errors.append({"pupil": names.get(result.record_id, ""), "message": result.message})
-            heartbeat(job_id, done=SigningJob.done + 1, failed=len(errors), errors=json.dumps(errors, ensure_ascii=False))
-
-        sign_parallel(job.user, records, secret, progress=progress)
-        heartbeat(job_id, status="finished", finished_at=utcnow())
+        batches.run_job(job_id, take_secret(job_id))
 
 
 def daily_backup() -> None:
-    from .services.backup import scheduled_backup
-
     with _app.app_context(), db.connection_context():
         scheduled_backup()
 
 
 def renew_timestamps() -> None:
     """Nightly: renew the archive timestamp of issued records whose TSA certificate expires soon."""
-    from .services.timestamps import renew_due
-
     with _app.app_context(), db.connection_context():
         renew_due()
 

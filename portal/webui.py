@@ -50,8 +50,8 @@ def format_date(value) -> str:
 
 
 def secondary_nav(user) -> dict:
-    """The secondary entries of the navigation (services/secondary_home.py)."""
-    from .services.secondary_home import nav
+    """The secondary entries of the navigation (services/evaluation/secondary/home.py)."""
+    from .services.evaluation.secondary.home import nav
 
     return nav(user)
 

@@ -26,7 +26,7 @@ _consumer = None
 
 def make_huey(app) -> Huey:
     """The background queue with its periodic tasks, each run in the app's context with a connection."""
-    from .services import scheduled
+    from .services.exchange import scheduled
 
     from .jobs import make_queue
     huey = make_queue(app, QUEUE, utc=False)  # SQLite (HUEY_FILE) or Redis (HUEY_REDIS_URL)
@@ -60,7 +60,7 @@ def start_in_process(app, workers: int = 1) -> None:
         return
     huey = make_huey(app)
     with app.app_context():
-        from .services.scheduled import beat
+        from .services.exchange.scheduled import beat
         beat()
     _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True)
     _consumer.scheduler.start()
@@ -79,7 +79,7 @@ def main() -> None:
         sys.exit(str(err))
     huey = make_huey(app)
     with app.app_context():
-        from .services.scheduled import beat
+        from .services.exchange.scheduled import beat
         beat()
     # SIGTERM (systemctl stop/restart) is graceful: the running task finishes, unless systemd's stop timeout
     # runs out first. Restarting by SIGHUP is not offered: huey re-executes sys.argv, which `-m` breaks.

@@ -57,7 +57,7 @@ def app(tmp_path):
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """The demo school seeded once into a file; tests get copies."""
-    from portal.services.demo import seed_demo
+    from portal.services.demo.primary import seed_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     DEMO_PKI["dir"] = path.parent / "demo-pki"

@@ -3,8 +3,8 @@ import datetime as dt
 import itertools
 
 from portal.models import Grade, Pupil, School, SchoolClass, Staff, Subject, TeachingAssignment
-from portal.services import accounts
-from portal.services.school import current_year, enrol, setup_school
+from portal.services.accounts import users
+from portal.services.school.years import current_year, enrol, setup_school
 
 _seq = itertools.count(1)
 
@@ -27,7 +27,7 @@ def make_staff(**kw) -> Staff:
 
 def make_user(username=None, roles=None, staff=None, password="demo1234", must_change=False):
     username = username or f"user{next(_seq)}"
-    user, _ = accounts.create_user(username, staff, roles or {}, password=password, must_change=must_change)
+    user, _ = users.create_user(username, staff, roles or {}, password=password, must_change=must_change)
     return user
 
 

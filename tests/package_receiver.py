@@ -1,4 +1,4 @@
-"""A local stand-in for the sector database's receiving endpoint (the protocol in portal/services/sending.py)."""
+"""A local stand-in for the sector database's receiving endpoint (the protocol in portal/services/exchange/sending.py)."""
 import hashlib
 import itertools
 import json
@@ -11,7 +11,7 @@ from tests.http_stub import JsonHandler, serve
 class Receiver:
     def __init__(self, token="bi-mat", fail_first=0, school_code="31001234"):
         self.by_key, self.packages, self.posts = {}, {}, 0
-        # Registry messages (portal/services/registry.py): {id: payload + "trangthai"}; `verdicts` maps a
+        # Registry messages (portal/services/exchange/registry.py): {id: payload + "trangthai"}; `verdicts` maps a
         # record identifier to the status the sector database ends with ("01" processed by default, or "02").
         self.messages, self.message_keys, self.verdicts = {}, {}, {}
         self.fail_first, self.token, self.school_code = fail_first, token, school_code

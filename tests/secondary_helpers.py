@@ -3,7 +3,7 @@ import datetime as dt
 
 from portal.db import db
 from portal.models import ScoreEntry, Subject, TermConduct
-from portal.services.secondary_summary import class_subjects
+from portal.services.evaluation.secondary.summary import class_subjects
 from tests.factories import assign, make_class, make_pupil, make_school, make_staff, make_user
 
 
@@ -23,7 +23,7 @@ def fill_pupil(klass, pupil, score="7.0", overrides=None, conduct=("T", "T"), ab
     overrides = overrides or {}
     rows = []
     for subject, gs in class_subjects(klass):
-        from portal.services.secondary import slots_for
+        from portal.services.evaluation.secondary.entry import slots_for
         for term in ("HK1", "HK2"):
             for slot in slots_for(subject, gs, term):
                 value = overrides.get(subject.code, score) if subject.assessment == "score" else overrides.get(subject.code, "D")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from portal.db import db
 from portal.models import Enrolment, RecordVersion, SchoolClass, User, YearResult
-from portal.services.records import ensure_record
+from portal.services.records.record import ensure_record
 
 PASS = "demo1234"
 

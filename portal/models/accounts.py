@@ -34,7 +34,7 @@ class User(BaseModel):
 
     def save(self, *args, **kwargs):
         """Updates never write session_version back: it only moves forward through its own UPDATE
-        (services/accounts.py), and a User loaded before a logout must not revive older cookies."""
+        (services/accounts/users.py), and a User loaded before a logout must not revive older cookies."""
         if self._pk is not None and not kwargs.get("force_insert") and "only" not in kwargs:
             kwargs["only"] = [f for f in self._meta.sorted_fields
                               if f.name != "session_version" and f is not self._meta.primary_key]

@@ -71,6 +71,10 @@ class EvaluationLock(BaseModel):
     locked_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     locked_at = DateTimeField(default=utcnow)
 
+    @classmethod
+    def of_year(cls, year):
+        """The year's locks, newest first."""
+        return cls.select().where(cls.year == year).order_by(cls.locked_at.desc())
 
 class ChangeRequest(BaseModel):
     """A change to a locked evaluation, waiting for the principal (seed 004: written approval)."""
@@ -91,6 +95,10 @@ class ChangeRequest(BaseModel):
     decided_at = DateTimeField(null=True)
     decision_note = NFCTextField(default="")
 
+    @classmethod
+    def pending(cls):
+        """Requests awaiting the principal, oldest first."""
+        return cls.select().where(cls.status == "pending").order_by(cls.requested_at)
 
 class EvaluationChange(BaseModel):
     """Every change to an evaluation: who, when, old → new, why."""

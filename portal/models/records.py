@@ -49,6 +49,11 @@ class RecordVersion(BaseModel):
         """madinhdanhhocba: stable, human-readable, unique per school."""
         return f"{self.school_class.year.school.code}-{self.school_class.year.name}-{self.pupil.code}-v{self.version}"
 
+    @classmethod
+    def latest_for(cls, pupil, klass):
+        """The newest version of this pupil's record for the class's year, or None."""
+        return (cls.select().where((cls.pupil == pupil) & (cls.school_class == klass))
+                .order_by(cls.version.desc()).first())
 
 class CorrectionRequest(BaseModel):
     """A request to correct an issued record: what, why, with what evidence; the principal decides."""
@@ -64,3 +69,8 @@ class CorrectionRequest(BaseModel):
     decision_note = NFCTextField(default="")
     new_version = ForeignKeyField(RecordVersion, null=True, on_delete="SET NULL")
     created_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def pending(cls):
+        """Correction requests awaiting the principal, in the order they came."""
+        return cls.select().where(cls.status == "pending").order_by(cls.id)

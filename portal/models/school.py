@@ -145,3 +145,15 @@ class SchoolClass(BaseModel):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def of_year(cls, year):
+        """The classes of a school year with their grade, ordered by grade then name."""
+        return cls.select(cls, Grade).join(Grade).where(cls.year == year).order_by(Grade.number, cls.name)
+
+    @classmethod
+    def of_pupil(cls, pupil, year):
+        """The class the pupil is enrolled in for that school year, or None."""
+        from .enrolment import Enrolment  # enrolment.py imports this module
+
+        return cls.select().join(Enrolment).where((Enrolment.pupil == pupil) & (cls.year == year)).first()

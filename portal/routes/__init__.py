@@ -1,4 +1,5 @@
 """Blueprints: one per module; views parse → call a service → render."""
+from flask import abort
 from werkzeug.routing import IntegerConverter
 
 # SQLite integers are signed 64-bit: a larger id in a URL cannot name a row, and binding it raises
@@ -14,12 +15,22 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def get_or_404(model, row_id):
+    """The row of `model` with this id, or the 404 page."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        abort(404)
+    return row
+
+
 def register_blueprints(app):
     app.url_map.converters["int"] = IdConverter  # before any rule is added
-    from . import (admin, auth, classes, documents, evaluation, home, parents, review, secondary, server_ca, signing,
+    # routes/chain.py is the "signing" blueprint, routes/records.py the "documents" one: the module says the
+    # layer, the blueprint keeps the endpoint names templates use (url_for("signing.index")).
+    from . import (admin, auth, chain, classes, evaluation, home, parents, records, review, secondary, server_ca,
                    summary, transfer, verify)
 
-    for module in (auth, home, classes, admin, evaluation, summary, review, transfer, documents, signing, verify, parents,
+    for module in (auth, home, classes, admin, evaluation, summary, review, transfer, records, chain, verify, parents,
                    server_ca, secondary):
         app.register_blueprint(module.bp)
 

@@ -6,8 +6,9 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.forms.auth import ChangePasswordForm, LoginForm
 from portal.htmx import redirect_to, render
-from portal.services import ServiceError, accounts
-from portal.services.login_throttle import Throttled
+from portal.services import ServiceError
+from portal.services.accounts import users
+from portal.services.accounts.login_throttle import Throttled
 
 bp = Blueprint("auth", __name__)
 
@@ -28,7 +29,7 @@ def login():
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data, form.password.data, request.remote_addr or "")
+            user = users.authenticate(form.username.data, form.password.data, request.remote_addr or "")
         except Throttled as err:
             error, status, headers = err.message, 429, {"Retry-After": str(err.retry_after)}
         except ServiceError as err:
@@ -43,7 +44,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
-        accounts.logout(current_user)  # a copy of this cookie, kept anywhere, stops working too
+        users.logout(current_user)  # a copy of this cookie, kept anywhere, stops working too
     logout_user()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"), code=303)
@@ -54,7 +55,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
+            users.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
         except ServiceError as err:
             getattr(form, err.field or "new").errors.append(err.message)
         else:

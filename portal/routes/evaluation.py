@@ -6,31 +6,30 @@ from portal.forms import db_id
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
 from portal.models import LevelFill, Pupil, SchoolClass, Subject
-from portal.services import ServiceError, access, comments, evaluation, fill, results
-from portal.services.grid import cell_view, grid_context, pupil_context
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import comments, entry, fill, results
+from portal.services.evaluation.grid import cell_view, grid_context, pupil_context
 
 bp = Blueprint("evaluation", __name__, url_prefix="/danh-gia")
 
 
 def class_or_404(class_id) -> SchoolClass:
-    klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
-    if klass is None:
-        abort(404)
-    access.require(access.can_view_class(current_user, klass))
+    klass = get_or_404(SchoolClass, class_id)
+    permissions.require(permissions.can_view_class(current_user, klass))
     return klass
 
 
 def checkpoint_or_404(cp: str) -> str:
-    if cp not in evaluation.ALL_CHECKPOINTS:
+    if cp not in entry.ALL_CHECKPOINTS:
         abort(404)
     return cp
 
 
 def subject_or_404(klass, subject_id) -> Subject:
-    subject = Subject.get_or_none(Subject.id == subject_id)
-    if subject is None:
-        abort(404)
-    access.require(evaluation.can_edit(current_user, klass, subject))
+    subject = get_or_404(Subject, subject_id)
+    permissions.require(entry.can_edit(current_user, klass, subject))
     return subject
 
 
@@ -40,8 +39,13 @@ def overview(class_id):
     cp = checkpoint_or_404(request.args.get("cp") or results.current_checkpoint(klass))
     missing = results.completeness(klass, cp, current_user)
     return render("evaluation/class.html", klass=klass, cp=cp, missing=missing,
-                  deadline=results.deadline(klass, cp), lock=evaluation.find_lock(klass, cp),
-                  homeroom=access.is_homeroom_of(current_user, klass))
+                  deadline=results.deadline(klass, cp), lock=entry.find_lock(klass, cp),
+                  homeroom=permissions.is_homeroom_of(current_user, klass))
+
+
+def _overview_url(klass, cp):
+    """Where a grid's forms return to without JavaScript."""
+    return url_for("evaluation.overview", class_id=klass.id, cp=cp)
 
 
 @bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<cp>")
@@ -50,23 +54,25 @@ def subject_grid(class_id, subject_id, cp):
     subject = subject_or_404(klass, subject_id)
     cp = checkpoint_or_404(cp)
     return render("evaluation/grid.html", **grid_context(current_user, klass, cp, subject=subject),
-                  fill=fill.fill_state(current_user, klass, cp, subject))
+                  next=_overview_url(klass, cp), fill=fill.fill_state(current_user, klass, cp, subject))
 
 
 @bp.get("/lop/<int:class_id>/pcnl/<cp>")
 def quality_grid(class_id, cp):
     klass = class_or_404(class_id)
-    access.require(access.is_homeroom_of(current_user, klass))
+    permissions.require(permissions.is_homeroom_of(current_user, klass))
     cp = checkpoint_or_404(cp)
     return render("evaluation/qualities.html", **grid_context(current_user, klass, cp),
-                  fill=fill.fill_state(current_user, klass, cp))
+                  next=_overview_url(klass, cp), fill=fill.fill_state(current_user, klass, cp))
 
 
 @bp.get("/lop/<int:class_id>/tat-ca/<cp>")
 def all_subjects_grid(class_id, cp):
     klass = class_or_404(class_id)
-    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user))
-    return render("evaluation/grid_all.html", **grid_context(current_user, klass, checkpoint_or_404(cp), all_subjects=True))
+    permissions.require(permissions.is_homeroom_or_board(current_user, klass))
+    cp = checkpoint_or_404(cp)
+    return render("evaluation/grid_all.html", **grid_context(current_user, klass, cp, all_subjects=True),
+                  next=_overview_url(klass, cp))
 
 
 @bp.get("/lop/<int:class_id>/hs/<int:pupil_id>/<cp>")
@@ -76,10 +82,12 @@ def pupil_card(class_id, pupil_id, cp):
     cp = checkpoint_or_404(cp)
     subject = subject_or_404(klass, request.args.get("mon", type=db_id)) if request.args.get("mon") else None
     if subject is None:
-        access.require(access.is_homeroom_of(current_user, klass))
+        permissions.require(permissions.is_homeroom_of(current_user, klass))
     ctx = pupil_context(current_user, klass, cp, pupil_id, subject)
     if ctx is None:
         abort(404)
+    ctx["next"] = url_for("evaluation.pupil_card", class_id=klass.id, pupil_id=ctx["pupil"].id, cp=cp,
+                          mon=subject.id if subject else None)
     return render("evaluation/pupil.html", **ctx, fill=fill.fill_state(current_user, klass, cp, subject))
 
 
@@ -102,9 +110,7 @@ def fill_levels(class_id, cp):
 
 @bp.post("/dien-nhanh/<int:fill_id>/hoan-tac")
 def undo_fill(fill_id):
-    row = LevelFill.get_or_none(LevelFill.id == fill_id)
-    if row is None:
-        abort(404)
+    row = get_or_404(LevelFill, fill_id)
     klass = class_or_404(row.school_class_id)
     try:
         result = fill.undo_fill(current_user, row)
@@ -120,9 +126,7 @@ def undo_fill(fill_id):
 def _parse_target(target: str):
     """'s<id>' is a subject, 'q<code>' a quality or quality group."""
     if target.startswith("s") and target[1:].isdigit() and len(target) < 20:
-        subject = Subject.get_or_none(Subject.id == int(target[1:]))
-        if subject is None:
-            abort(404)
+        subject = get_or_404(Subject, int(target[1:]))
         return subject, None
     if target.startswith("q") and len(target) > 1:
         return None, target[1:]
@@ -138,9 +142,9 @@ def save_cell(class_id, pupil_id, cp, target, field):
     raw, reason = request.form.get("value", ""), request.form.get("reason", "")
     status, state, message, value, pupil = 200, "saved", "", raw, None
     try:
-        saved = evaluation.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
+        saved = entry.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
                                 reason=reason)
-    except evaluation.Locked as err:
+    except entry.Locked as err:
         status, state, message = 409, "locked", err.message
     except ServiceError as err:
         status, state, message = 422, "error", err.message

@@ -4,8 +4,12 @@ from flask_login import current_user
 
 from portal.htmx import render
 from portal.models import Pupil, RecordVersion
-from portal.services import ServiceError, audit, parents, ratelimit
-from portal.services.signing import read_pdf
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.accounts import ratelimit
+from portal.services.records import parents
+from portal.services.records.chain import read_pdf
+from portal.services.system import audit
 
 from .files import download as send_file_download
 
@@ -55,9 +59,7 @@ def issue_code(pupil_id):
     """Staff: a new code for a pupil's family (shown once)."""
     if not current_user.is_authenticated:
         abort(403)
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    if pupil is None:
-        abort(404)
+    pupil = get_or_404(Pupil, pupil_id)
     code = parents.issue(current_user, pupil)
     return render("parents/code.html", pupil=pupil, code=code)
 
@@ -65,8 +67,6 @@ def issue_code(pupil_id):
 @bp.post("/thu-hoi/<int:pupil_id>")
 def revoke_code(pupil_id):
     """Staff: revoke the family's code; a parent's session opened with it ends at their next page."""
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    if pupil is None:
-        abort(404)
+    pupil = get_or_404(Pupil, pupil_id)
     revoked = parents.revoke(current_user, pupil)
     return render("parents/revoked.html", pupil=pupil, revoked=revoked)

@@ -5,8 +5,11 @@ from flask_login import current_user
 from portal.forms import db_id
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, ChangeRequest, EvaluationChange, EvaluationLock, Grade, SchoolClass, User
-from portal.services import ServiceError, access, evaluation, results
-from portal.services.school import current_year
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import entry, results
+from portal.services.school.years import current_year
 
 bp = Blueprint("review", __name__, url_prefix="/duyet")
 
@@ -15,18 +18,18 @@ PAGE = 100
 
 @bp.before_request
 def _board_only():
-    access.require(access.is_board(current_user))
+    permissions.require(permissions.is_board(current_user))
 
 
 @bp.get("/")
 def index():
     year = current_year()
-    locks = EvaluationLock.select().where(EvaluationLock.year == year).order_by(EvaluationLock.locked_at.desc())
-    pending = (ChangeRequest.select().where(ChangeRequest.status == "pending").order_by(ChangeRequest.requested_at))
-    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
+    locks = EvaluationLock.of_year(year)
+    pending = ChangeRequest.pending()
+    classes = SchoolClass.of_year(year)
     grades = Grade.select().where(Grade.id.in_(SchoolClass.select(SchoolClass.grade).where(SchoolClass.year == year)))
     from portal.models import CorrectionRequest
-    corrections = CorrectionRequest.select().where(CorrectionRequest.status == "pending").order_by(CorrectionRequest.id)
+    corrections = CorrectionRequest.pending()
     return render("review/index.html", year=year, locks=locks, pending=pending, classes=classes, grades=grades,
                   corrections=corrections)
 
@@ -34,10 +37,8 @@ def index():
 @bp.post("/dinh-chinh-de-nghi/<int:request_id>")
 def decide_correction(request_id):
     from portal.models import CorrectionRequest
-    from portal.services import corrections
-    req = CorrectionRequest.get_or_none(CorrectionRequest.id == request_id)
-    if req is None:
-        abort(404)
+    from portal.services.records import corrections
+    req = get_or_404(CorrectionRequest, request_id)
     try:
         corrections.decide_correction(current_user, req, request.form.get("action") == "approve",
                                       request.form.get("note", ""))
@@ -55,7 +56,7 @@ def lock():
     grade = Grade.get_or_none(Grade.id == request.form.get("grade", type=db_id)) if request.form.get("grade") else None
     klass = SchoolClass.get_or_none(SchoolClass.id == request.form.get("class_id", type=db_id)) if request.form.get("class_id") else None
     try:
-        evaluation.lock(current_user, year, cp, grade=grade, klass=klass)
+        entry.lock(current_user, year, cp, grade=grade, klass=klass)
         flash(f"Đã khóa sổ {cp}.", "success")
     except ServiceError as err:
         flash(err.message, "error")
@@ -64,21 +65,17 @@ def lock():
 
 @bp.post("/khoa/<int:lock_id>/mo")
 def unlock(lock_id):
-    row = EvaluationLock.get_or_none(EvaluationLock.id == lock_id)
-    if row is None:
-        abort(404)
-    evaluation.unlock(current_user, row)
+    row = get_or_404(EvaluationLock, lock_id)
+    entry.unlock(current_user, row)
     flash("Đã mở khóa.", "success")
     return redirect_to(url_for("review.index"))
 
 
 @bp.post("/de-nghi/<int:request_id>")
 def decide(request_id):
-    req = ChangeRequest.get_or_none(ChangeRequest.id == request_id)
-    if req is None:
-        abort(404)
+    req = get_or_404(ChangeRequest, request_id)
     try:
-        req = evaluation.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
+        req = entry.decide(current_user, req, request.form.get("action") == "approve", request.form.get("note", ""))
         flash("Đã duyệt đề nghị." if req.status == "approved" else "Đã từ chối đề nghị.", "success")
     except ServiceError as err:
         flash(err.message, "error")
@@ -100,7 +97,7 @@ def history():
     if text:
         from portal.models import Pupil
         q = q.switch(EvaluationChange).join(Pupil).where(Pupil.full_name.contains(text) | (Pupil.code == text))
-    classes = SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name)
+    classes = SchoolClass.of_year(year)
     users = User.select().order_by(User.username)
     return render("review/history.html", "review/_partials/history_table.html", rows=list(q.limit(PAGE)),
                   classes=classes, users=users, class_id=class_id, user_id=user_id, text=text)
@@ -112,7 +109,7 @@ def progress():
     cp = request.args.get("cp") or (results.current_checkpoint(year) if year else "CN")
     if cp not in CHECKPOINTS:
         abort(404)
-    classes = list(SchoolClass.select().join(Grade).where(SchoolClass.year == year).order_by(Grade.number, SchoolClass.name))
+    classes = list(SchoolClass.of_year(year))
     table = [(k, results.completeness(k, cp)) for k in classes]
     deadline = results.deadline(classes[0], cp) if classes else None
     return render("review/progress.html", cp=cp, table=table, deadline=deadline)
@@ -153,10 +150,8 @@ def audit_log():
 def correction(record_id):
     """The principal opens a correction of an issued record: a new version with a written reason."""
     from portal.models import RecordVersion
-    from portal.services import corrections
-    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
-    if rv is None:
-        abort(404)
+    from portal.services.records import corrections
+    rv = get_or_404(RecordVersion, record_id)
     error = None
     if request.method == "POST":
         try:

@@ -6,12 +6,18 @@ from portal.grading import tt22
 from portal.htmx import is_htmx, render
 from portal.models import TERMS, Subject
 from portal.forms.admin import ImportForm
-from portal.services import ServiceError, access, audit, secondary, secondary_import
-from portal.services.evaluation import Locked
-from portal.services.secondary_home import secondary_classes
-from portal.services.secondary_grid import cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects
-from portal.services.secondary_summary import class_summary, fmt
-from portal.services.secondary_xlsx import summary_workbook
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation.entry import Locked
+from portal.services.evaluation.secondary import entry, scores_xlsx
+from portal.services.evaluation.secondary.grid import (
+    cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects,
+)
+from portal.services.evaluation.secondary.home import secondary_classes
+from portal.services.evaluation.secondary.summary import class_summary, fmt
+from portal.services.evaluation.secondary.summary_xlsx import summary_workbook
+from portal.services.system import audit
 
 from .evaluation import _same_site, class_or_404
 from .files import download
@@ -26,28 +32,26 @@ def term_or_404(term: str) -> str:
 
 
 def subject_or_404(klass, subject_id) -> Subject:
-    subject = Subject.get_or_none(Subject.id == subject_id)
-    if subject is None:
-        abort(404)
-    access.require(secondary.can_enter(current_user, klass, subject) or access.is_board(current_user)
-                   or access.is_homeroom_of(current_user, klass))
+    subject = get_or_404(Subject, subject_id)
+    permissions.require(entry.can_enter(current_user, klass, subject) or permissions.is_board(current_user)
+                   or permissions.is_homeroom_of(current_user, klass))
     return subject
 
 
 @bp.get("/")
 def index():
     """The secondary classes this user may open (the navigation's "Trung học")."""
-    access.require(current_user.is_authenticated)
+    permissions.require(current_user.is_authenticated)
     classes = secondary_classes(current_user)
-    return render("secondary/index.html", classes=classes, board=access.is_board(current_user),
-                  homeroom_of={c.id for c in classes if access.is_homeroom_of(current_user, c)})
+    return render("secondary/index.html", classes=classes, board=permissions.is_board(current_user),
+                  homeroom_of={c.id for c in classes if permissions.is_homeroom_of(current_user, c)})
 
 
 @bp.get("/lop/<int:class_id>")
 def overview(class_id):
     klass = class_or_404(class_id)
     return render("secondary/class.html", klass=klass, terms=TERMS, subjects=teacher_subjects(current_user, klass),
-                  homeroom=access.is_homeroom_of(current_user, klass), board=access.is_board(current_user))
+                  homeroom=permissions.is_homeroom_of(current_user, klass), board=permissions.is_board(current_user))
 
 
 @bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<term>")
@@ -70,7 +74,7 @@ def card(class_id, subject_id, term, pupil_id):
 @bp.get("/lop/<int:class_id>/ren-luyen/<term>")
 def conduct(class_id, term):
     klass = class_or_404(class_id)
-    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user))
+    permissions.require(permissions.is_homeroom_or_board(current_user, klass))
     return render("secondary/conduct.html", **conduct_grid(current_user, klass, term_or_404(term)))
 
 
@@ -84,12 +88,10 @@ def save_cell(class_id, pupil_id, term, target, slot):
     status, state, message, value = 200, "saved", "", raw
     try:
         if target == "c":
-            saved = secondary.save_conduct(current_user, klass, pupil_id, term, slot, raw, reason=reason)
+            saved = entry.save_conduct(current_user, klass, pupil_id, term, slot, raw, reason=reason)
         elif target.startswith("s") and target[1:].isdigit() and len(target) < 20:
-            subject = Subject.get_or_none(Subject.id == int(target[1:]))
-            if subject is None:
-                abort(404)
-            saved = secondary.save_score(current_user, klass, pupil_id, subject, term, slot, raw, reason=reason)
+            subject = get_or_404(Subject, int(target[1:]))
+            saved = entry.save_score(current_user, klass, pupil_id, subject, term, slot, raw, reason=reason)
         else:
             abort(404)
     except Locked as err:
@@ -115,7 +117,7 @@ def makeup(class_id, pupil_id, subject_id, term, slot):
     klass = class_or_404(class_id)
     subject = subject_or_404(klass, subject_id)
     try:
-        secondary.save_makeup(current_user, klass, pupil_id, subject, term_or_404(term), slot,
+        entry.save_makeup(current_user, klass, pupil_id, subject, term_or_404(term), slot,
                               request.form.get("kind", ""), request.form.get("value", ""),
                               request.form.get("reason", ""))
     except ServiceError as err:
@@ -127,8 +129,8 @@ def makeup(class_id, pupil_id, subject_id, term, slot):
 
 
 def _summary_allowed(klass):
-    access.require(access.is_homeroom_of(current_user, klass) or access.is_board(current_user)
-                   or access.sees_whole_school(current_user))
+    permissions.require(permissions.is_homeroom_or_board(current_user, klass)
+                   or permissions.sees_whole_school(current_user))
 
 
 @bp.get("/lop/<int:class_id>/tong-hop")
@@ -150,9 +152,9 @@ def summary_xlsx(class_id):
 
 
 def _excel_term(klass, subject, term):
-    if term not in secondary_import.TERMS:
+    if term not in scores_xlsx.TERMS:
         abort(404)
-    access.require(secondary.can_enter(current_user, klass, subject))
+    permissions.require(entry.can_enter(current_user, klass, subject))
     return term
 
 
@@ -161,7 +163,7 @@ def export_scores(class_id, subject_id, term):
     klass = class_or_404(class_id)
     subject = subject_or_404(klass, subject_id)
     term = _excel_term(klass, subject, term)
-    return download(secondary_import.export(current_user, klass, subject, term), f"{subject.code}-{klass.name}-{term}.xlsx")
+    return download(scores_xlsx.export(current_user, klass, subject, term), f"{subject.code}-{klass.name}-{term}.xlsx")
 
 
 @bp.route("/lop/<int:class_id>/mon/<int:subject_id>/<term>/nhap", methods=["GET", "POST"])
@@ -178,7 +180,7 @@ def import_scores(class_id, subject_id, term):
             form.file.errors.append("Vui lòng chọn tệp.")
             status = 422
         else:
-            report = secondary_import.import_scores(current_user, klass, subject, term, upload.filename, upload.read())
+            report = scores_xlsx.import_scores(current_user, klass, subject, term, upload.filename, upload.read())
             status = 200 if report.ok else 422
     elif request.method == "POST":
         status = 422

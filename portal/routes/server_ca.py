@@ -2,7 +2,8 @@
 from flask import Blueprint, abort, current_app, url_for
 
 from portal.htmx import render
-from portal.services import ServiceError, server_ca
+from portal.services import ServiceError
+from portal.services.system import server_ca
 
 from .files import download
 

@@ -1,12 +1,16 @@
 """The class summary (bảng tổng hợp kết quả đánh giá giáo dục của lớp): screen, print, .xlsx."""
-from flask import Blueprint, abort, request
+from flask import Blueprint, request
 from flask_login import current_user
 
 from portal.grading import tt27
 from portal.htmx import render
 from portal.models import Pupil, YearResult
-from portal.services import ServiceError, access, audit, results
-from portal.services.summary_xlsx import summary_workbook
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import results
+from portal.services.evaluation.summary_xlsx import summary_workbook
+from portal.services.system import audit
 
 from .evaluation import checkpoint_or_404, class_or_404
 from .files import download
@@ -20,8 +24,8 @@ def summary(class_id, cp):
     cp = checkpoint_or_404(cp)
     subjects, rows, counts = results.class_summary(klass, cp)
     return render("evaluation/summary.html", klass=klass, cp=cp, subjects=subjects, rows=rows, counts=counts,
-                  qualities=tt27.ALL_QUALITIES, outcomes=tt27.OUTCOMES, board=access.is_board(current_user),
-                  homeroom=access.is_homeroom_of(current_user, klass))
+                  qualities=tt27.ALL_QUALITIES, outcomes=tt27.OUTCOMES, board=permissions.is_board(current_user),
+                  homeroom=permissions.is_homeroom_of(current_user, klass))
 
 
 @bp.get("/lop/<int:class_id>/<cp>.xlsx")
@@ -38,9 +42,7 @@ def summary_xlsx(class_id, cp):
 def decide(class_id, pupil_id):
     """The principal's lên lớp / ở lại lớp decision after the supplementary evaluation."""
     klass = class_or_404(class_id)
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    if pupil is None:
-        abort(404)
+    pupil = get_or_404(Pupil, pupil_id)
     try:
         results.decide_promotion(current_user, klass, pupil, request.form.get("decision", ""),
                                  request.form.get("note", ""))
@@ -49,6 +51,6 @@ def decide(class_id, pupil_id):
         message, status = err.message, 422
     year = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
     return render("evaluation/_partials/decision.html", "evaluation/_partials/decision.html", klass=klass,
-                  pupil=pupil, year=year, message=message, failed=status >= 400, board=access.is_board(current_user),
+                  pupil=pupil, year=year, message=message, failed=status >= 400, board=permissions.is_board(current_user),
                   status=status)
 

@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from portal.forms.admin import ImportForm
 from portal.htmx import render
-from portal.services import access, results_io
+from portal.services.accounts import permissions
+from portal.services.evaluation import results_io
 
 from .evaluation import checkpoint_or_404, class_or_404, subject_or_404
 from .files import download
@@ -26,7 +27,7 @@ def import_results(class_id, subject_id, cp):
     klass = class_or_404(class_id)
     subject = subject_or_404(klass, subject_id)
     cp = checkpoint_or_404(cp)
-    access.require(access.can_enter_subject(current_user, klass, subject))
+    permissions.require(permissions.can_enter_subject(current_user, klass, subject))
     form = ImportForm()
     report, status = None, 200
     if form.validate_on_submit():

@@ -2,8 +2,9 @@
 from flask import Blueprint, abort, current_app, request
 
 from portal.htmx import render
-from portal.services import audit, ratelimit
-from portal.services.verification import public_summary, verify
+from portal.services.accounts import ratelimit
+from portal.services.records.verification import public_summary, verify
+from portal.services.system import audit
 
 bp = Blueprint("verify", __name__, url_prefix="/xac-thuc")
 VERDICT_WORDS = {"passed": "hợp lệ", "failed": "không hợp lệ"}

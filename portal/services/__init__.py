@@ -8,3 +8,12 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class Forbidden(Exception):
+    """The acting user may not do this (services/accounts/permissions.py decides); portal/errors.py answers
+    403. Not a ServiceError: a refusal of permission is never shown as a form message."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or "forbidden")
+        self.message = message

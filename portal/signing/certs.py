@@ -131,7 +131,7 @@ async def _validate_and_release(validator, context):
 # Stored signing keys: PKCS#8 (DER) sealed with AES-256-GCM under a key derived by scrypt from the signer's
 # passphrase, N=2^17, r=8, p=1 (128 MiB, ≈0.3 s per unlock: today's guidance for scrypt). The header
 # (format, parameters, salt) is authenticated with the key. Keys stored before this (PKCS#8 PEM under
-# PBKDF2 at 2,048 iterations) are still read; services/certificates.py re-wraps them once unlocked.
+# PBKDF2 at 2,048 iterations) are still read; services/school/certificates.py re-wraps them once unlocked.
 KEY_ARMOR = "HOCBA ENCRYPTED PRIVATE KEY"
 KEY_FORMAT = b"HBK1"
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 17, 8, 1

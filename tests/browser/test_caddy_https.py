@@ -175,9 +175,9 @@ def test_phone_fetches_caddys_real_root_over_plain_http_from_the_qr_page(deploym
 
 
 def test_doctor_passes_on_the_demo_behind_caddy_except_what_a_demo_cannot_have(deployment):
-    from portal.services.backup import scheduled_backup
-    from portal.services.doctor import ntp_synchronised, run_checks
-    from portal.services.scheduled import beat
+    from portal.services.exchange.backup import scheduled_backup
+    from portal.services.exchange.scheduled import beat
+    from portal.services.system.doctor import ntp_synchronised, run_checks
 
     app = deployment["app"]
     with app.app_context(), db.connection_context():

@@ -7,8 +7,8 @@ from portal.db import db
 from portal.models import (
     ChangeRequest, CommentTemplate, EvaluationChange, SchoolClass, Subject, SubjectResult, User,
 )
-from portal.services import evaluation
-from portal.services.school import class_roster
+from portal.services.evaluation import entry
+from portal.services.school.years import class_roster
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -60,7 +60,7 @@ def test_1_labels_stay_on_the_qualities_card_after_each_save(live_server, phone)
 def test_2_one_tap_on_send_request_files_one_request(live_server, phone):
     klass, tv, pupil = ids()
     with live_server.app.app_context(), db.connection_context():
-        evaluation.lock(User.get(User.username == "hieutruong"), SchoolClass.get_by_id(klass).year, "CK1",
+        entry.lock(User.get(User.username == "hieutruong"), SchoolClass.get_by_id(klass).year, "CK1",
                         klass=SchoolClass.get_by_id(klass))
     login(phone, live_server, "gvcn.1a")
     phone.goto(card(live_server, klass, pupil, "CK1", tv))
@@ -76,7 +76,7 @@ def test_2_one_tap_on_send_request_files_one_request(live_server, phone):
         board = User.get(User.username == "hieutruong")
     with live_server.app.app_context(), db.connection_context():
         for r in requests:
-            evaluation.decide(board, r, approve=True)
+            entry.decide(board, r, approve=True)
         lines = list(EvaluationChange.select().where((EvaluationChange.pupil == pupil)
                                                      & EvaluationChange.request.is_null(False)))
         assert [(c.old_value, c.new_value) for c in lines] == [("", "C")]
@@ -190,14 +190,14 @@ def test_8_no_english_or_unaccented_words_where_people_read(live_server, desktop
     with live_server.app.app_context(), db.connection_context():
         board = User.get(User.username == "hieutruong")
         k = SchoolClass.get_by_id(klass)
-        evaluation.lock(board, k.year, "CN", klass=k)
+        entry.lock(board, k.year, "CN", klass=k)
         row = SubjectResult.get(pupil=pupil, subject=tv, checkpoint="CN", school_class=klass)
         teacher = User.get(User.username == "gvcn.5a")
-        saved = evaluation.save(teacher, k, pupil, "CN", "level", "C" if row.level != "C" else "H", subject=Subject.get_by_id(tv),
+        saved = entry.save(teacher, k, pupil, "CN", "level", "C" if row.level != "C" else "H", subject=Subject.get_by_id(tv),
                                 reason="Chấm lại")
-        evaluation.save(teacher, k, pupil, "CN", "comment", "Em cần cố gắng hơn.", subject=Subject.get_by_id(tv),
+        entry.save(teacher, k, pupil, "CN", "comment", "Em cần cố gắng hơn.", subject=Subject.get_by_id(tv),
                         reason="Bổ sung nhận xét")
-        evaluation.decide(board, saved.request, approve=True)
+        entry.decide(board, saved.request, approve=True)
     login(desktop, live_server, "hieutruong")
     pages = ["/duyet/", "/duyet/lich-su", "/duyet/nhat-ky", f"/danh-gia/lop/{klass}/tat-ca/CN", f"/tong-hop/lop/{klass}/CN",
              "/ky/", "/ky/chung-thu"]

@@ -4,7 +4,7 @@ import pytest
 
 from portal.db import db
 from portal.models import SchoolClass
-from portal.services import signing
+from portal.services.records import chain
 from tests.browser.conftest import in_thread, login
 from tests.signing_helpers import PASS, first_records, user
 
@@ -15,9 +15,9 @@ def issue_one(app):
     with app.app_context(), db.connection_context():
         rv = first_records("1A", n=1)[0]
         for name in ("gvcn.1a", "hieutruong", "vanthu"):
-            signing.sign_step(user(name), rv, PASS)
+            chain.sign_step(user(name), rv, PASS)
         rv = type(rv).get_by_id(rv.id)
-        return rv, signing.read_pdf(rv)
+        return rv, chain.read_pdf(rv)
 
 
 @pytest.mark.parametrize("who", ["vanthu", "hieutruong", "gvcn.1a"])

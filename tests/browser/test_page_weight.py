@@ -8,7 +8,7 @@ import pytest
 from bench.browser import PHONE, Wire
 from portal.db import db
 from portal.models import SchoolClass, Subject
-from portal.services.school import class_roster
+from portal.services.school.years import class_roster
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser

@@ -5,7 +5,7 @@ import pytest
 
 from portal.db import db
 from portal.models import EvaluationChange, LevelFill, SchoolClass, Subject, SubjectResult
-from portal.services.school import class_roster
+from portal.services.school.years import class_roster
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser

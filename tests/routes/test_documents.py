@@ -72,8 +72,8 @@ def test_render_bad_input(demo_app, tmp_path, pupil, year, message):
     _, _, code = ids()
     if year == "2027-2028":
         with db.connection_context():
-            from portal.services.school import create_year
             from portal.models import School
+            from portal.services.school.years import create_year
             create_year(School.current(), 2027)
     out = tmp_path / "nothing.pdf"
     result = demo_app.test_cli_runner().invoke(args=["render", "--pupil", pupil or code, "--year", year, "-o", str(out)])
@@ -90,7 +90,7 @@ def test_a_missing_signed_file_is_a_clear_message_not_a_500(demo_app, demo_brows
     rv = issue_and_sign(demo_app)
     import os
     with demo_app.app_context():
-        from portal.services.signing import records_dir
+        from portal.services.records.chain import records_dir
         os.unlink(records_dir() / rv.pdf_path)
     demo_browser.login("vanthu")
     resp = demo_browser.get(f"/hoc-ba/da-ky/{rv.id}.pdf")
@@ -101,7 +101,7 @@ def test_staff_download_the_issued_signed_file(demo_app, demo_browser):
     from tests.routes.test_parents import issue_and_sign
     rv = issue_and_sign(demo_app)
     with demo_app.app_context():
-        from portal.services.signing import read_pdf
+        from portal.services.records.chain import read_pdf
         signed = read_pdf(rv)
     with db.connection_context():
         year_id = rv.school_class.year_id

@@ -7,7 +7,7 @@ import pytest
 
 from portal.db import db
 from portal.models import Pupil, Staff, User
-from portal.services.imports import PUPIL_COLUMNS, STAFF_COLUMNS
+from portal.services.school.imports import PUPIL_COLUMNS, STAFF_COLUMNS
 
 HEADER = [c.label for c in PUPIL_COLUMNS]
 

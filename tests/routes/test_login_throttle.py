@@ -9,8 +9,9 @@ import pytest
 from portal.db import db
 from portal.models import AuditEntry, LoginAttempt
 from portal.models.base import utcnow
-from portal.services import ServiceError, accounts
-from portal.services.login_throttle import Failures, Policy, Throttled, backoff, wait_seconds
+from portal.services import ServiceError
+from portal.services.accounts import users
+from portal.services.accounts.login_throttle import Failures, Policy, Throttled, backoff, wait_seconds
 from tests import factories
 from tests.conftest import Browser
 
@@ -132,21 +133,21 @@ def test_parallel_wrong_attempts_are_counted_one_after_another(app, teacher, mon
     """25 attempts at once against a limit of 5 per (account, address): exactly 5 passwords checked."""
     app.config["LOGIN_MAX_FAILURES_PER_PAIR"] = 5
     checked, lock = [], threading.Lock()
-    real_check = accounts.check_password
+    real_check = users.check_password
 
     def counting_check(stored, password):
         with lock:
             checked.append(password)
         return real_check(stored, password)
 
-    monkeypatch.setattr(accounts, "check_password", counting_check)
+    monkeypatch.setattr(users, "check_password", counting_check)
     outcomes, start = [], threading.Barrier(25)
 
     def one(i):
         with app.app_context(), db.connection_context():
             start.wait()
             try:
-                accounts.authenticate("co.lan", f"sai-{i}", "203.0.113.9")
+                users.authenticate("co.lan", f"sai-{i}", "203.0.113.9")
             except Throttled:
                 outcomes.append("waited")
             except ServiceError:

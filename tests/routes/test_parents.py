@@ -1,6 +1,7 @@
 """Parents reach their child's issued records with a code; codes can be revoked; attempts are limited."""
 from portal.db import db
-from portal.services import ratelimit, signing
+from portal.services.accounts import ratelimit
+from portal.services.records import chain
 from tests.signing_helpers import PASS, first_records, reload, user
 
 
@@ -8,7 +9,7 @@ def issue_and_sign(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
         for name in ("gvcn.1a", "hieutruong", "vanthu"):
-            signing.sign_step(user(name), rv, PASS)
+            chain.sign_step(user(name), rv, PASS)
         return reload(rv)
 
 

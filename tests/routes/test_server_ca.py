@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from portal.services.server_ca import download_url
+from portal.services.system.server_ca import download_url
 
 
 def _cert(is_ca: bool) -> tuple[bytes, bytes]:

@@ -4,7 +4,7 @@ import pytest
 
 from portal.db import db
 from portal.models import AccessCode, User
-from portal.services import ratelimit
+from portal.services.accounts import ratelimit
 from tests import factories
 from tests.conftest import Browser, csrf_from
 from tests.routes.test_parents import code_for, issue_and_sign

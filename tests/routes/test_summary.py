@@ -7,7 +7,7 @@ import pytest
 from portal.db import db
 from portal.grading import tt27
 from portal.models import Pupil, SchoolClass, Subject, SubjectResult, QualityResult, YearResult
-from portal.services import results
+from portal.services.evaluation import results
 from tests.routes.test_evaluation import cell_url, post_cell
 
 

@@ -54,12 +54,12 @@ def test_vice_principal_cannot_authorise_himself(demo_browser):
 
 def test_principal_withdraws_a_record_stuck_in_the_chain_and_it_signs_again(demo_app, demo_browser):
     from portal.models import RecordVersion
-    from portal.services import signing
+    from portal.services.records import chain
     from tests.signing_helpers import PASS, first_records, reload, user
 
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        chain.sign_step(user("gvcn.1a"), rv, PASS)
         code = reload(rv).code
     demo_browser.login("gvcn.1a")
     assert demo_browser.get("/ky/rut").status_code == 403  # only the principal
@@ -73,5 +73,5 @@ def test_principal_withdraws_a_record_stuck_in_the_chain_and_it_signs_again(demo
     with demo_app.app_context(), db.connection_context():
         fresh = RecordVersion.get_by_id(rv.id)
         assert fresh.status == "draft" and fresh.step == 0 and fresh.data_json == ""
-        signing.sign_step(user("gvcn.1a"), fresh, PASS)  # the chain restarts from the first step
+        chain.sign_step(user("gvcn.1a"), fresh, PASS)  # the chain restarts from the first step
         assert reload(rv).step == 1

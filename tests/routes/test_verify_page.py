@@ -5,7 +5,7 @@ import re
 import pytest
 
 from portal.db import db
-from portal.services import signing
+from portal.services.records import chain
 from tests.signing_helpers import PASS, first_records, reload, user
 
 
@@ -14,9 +14,9 @@ def issued_pdf(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
         for name in ("gvcn.1a", "hieutruong", "vanthu"):
-            signing.sign_step(user(name), rv, PASS)
+            chain.sign_step(user(name), rv, PASS)
         rv = reload(rv)
-        return rv.pupil.full_name, signing.read_pdf(rv)
+        return rv.pupil.full_name, chain.read_pdf(rv)
 
 
 def upload(browser, data):

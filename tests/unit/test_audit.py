@@ -12,8 +12,8 @@ import pytest
 from portal.db import db, write_tx
 from portal.models import AuditEntry, LoginAttempt
 from portal.models.base import utcnow
-from portal.services import audit, keys
-from portal.services.audit_check import parse_head, verify, write_anchor
+from portal.services.system import audit, keys
+from portal.services.system.audit_check import parse_head, verify, write_anchor
 from tests import factories
 from tests.conftest import make_app
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from portal.db import db, upgrade
-from portal.services.verification import verify
+from portal.services.records.verification import verify
 from tests.conftest import make_app
 from tests.routes.test_parents import issue_and_sign
 
@@ -39,7 +39,7 @@ def test_round_trip(demo_app, tmp_path, encrypted):
     assert result.exit_code == 0, result.output
     assert dump(fresh.config["DATABASE"]) == before
     with fresh.app_context(), db.connection_context():
-        from portal.services.signing import read_pdf
+        from portal.services.records.chain import read_pdf
         assert verify(read_pdf(rv)).status == "passed"
 
 
@@ -77,7 +77,7 @@ def members(backup_path, passphrase=None):
     import io
     import tarfile
 
-    from portal.services.backup import _open
+    from portal.services.exchange.backup import _open
     payload = _open(backup_path.read_bytes(), passphrase)
     with tarfile.open(fileobj=io.BytesIO(payload), mode="r:gz") as tar:
         return {m.name: tar.extractfile(m).read() for m in tar.getmembers() if m.isfile()}
@@ -93,7 +93,7 @@ def fresh_instance(tmp_path, **config):
 
 def test_configured_passphrase_encrypts_by_default_and_a_new_machine_keeps_parent_codes_and_audit(demo_app, tmp_path):
     from portal.models import Pupil
-    from portal.services import parents
+    from portal.services.records import parents
     from tests.signing_helpers import user
 
     with demo_app.app_context(), db.connection_context():
@@ -147,7 +147,7 @@ def test_backups_from_before_the_stronger_scrypt_still_restore(demo_app, tmp_pat
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    from portal.services.backup import MAGIC, _key
+    from portal.services.exchange.backup import MAGIC, _key
     plain = tmp_path / "p.backup"
     demo_app.test_cli_runner().invoke(args=["backup", str(plain)])
     payload = plain.read_bytes().split(b"\n", 1)[1][33:]
@@ -162,7 +162,7 @@ def test_backups_from_before_the_stronger_scrypt_still_restore(demo_app, tmp_pat
 
 def test_each_backup_anchors_the_audit_head_so_a_cut_off_trail_is_found(demo_app, tmp_path):
     from portal.models import AuditEntry
-    from portal.services import audit
+    from portal.services.system import audit
 
     backup = tmp_path / "b.backup"
     runner = demo_app.test_cli_runner()
@@ -178,8 +178,8 @@ def test_each_backup_anchors_the_audit_head_so_a_cut_off_trail_is_found(demo_app
 
 
 def test_admin_page_warns_about_unencrypted_backups_and_shows_the_audit_head(demo_app, demo_browser, tmp_path):
-    from portal.services import audit
-    from portal.services.backup import scheduled_backup
+    from portal.services.exchange.backup import scheduled_backup
+    from portal.services.system import audit
 
     demo_browser.login("admin")
     page = demo_browser.get("/quan-tri/").get_data(as_text=True)
@@ -199,7 +199,7 @@ def test_codes_printed_before_the_key_file_keep_working(demo_app):
     import hmac
 
     from portal.models import AccessCode, Pupil
-    from portal.services import parents
+    from portal.services.records import parents
 
     key_file = Path(demo_app.config["SECRETS_DIR"]) / "access-codes.key"
     assert not key_file.exists()

@@ -8,9 +8,9 @@ import pytest
 
 from portal.db import db, upgrade
 from portal.models import BackupRun
-from portal.services.backup import copy_warning, rsync_command, scheduled_backup, warnings
-from portal.services.doctor import run_checks
-from portal.services.verification import verify
+from portal.services.exchange.backup import copy_warning, rsync_command, scheduled_backup, warnings
+from portal.services.records.verification import verify
+from portal.services.system.doctor import run_checks
 from tests.conftest import make_app
 from tests.routes.test_parents import issue_and_sign
 from tests.unit.test_doctor import ROOMY
@@ -38,7 +38,7 @@ def _restore_into_fresh_instance_and_verify(tmp_path, copy: Path, rv):
     result = fresh.test_cli_runner().invoke(args=["restore", str(copy)])
     assert result.exit_code == 0, result.output
     with fresh.app_context(), db.connection_context():
-        from portal.services.signing import read_pdf
+        from portal.services.records.chain import read_pdf
         assert verify(read_pdf(rv)).status == "passed"
 
 

@@ -1,8 +1,9 @@
 """A multi-level school signs each class by its own level's chain (config SIGNING_CHAIN), not by the
 school's first level; a secondary record's chain expands `subject` into one slot per subject teacher."""
 from portal.db import db
-from portal.services import signing, verification
-from portal.services.records import ensure_record
+from portal.services.records import chain as signing
+from portal.services.records import verification
+from portal.services.records.record import ensure_record
 from tests import factories
 
 

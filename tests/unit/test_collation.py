@@ -1,7 +1,7 @@
 """Vietnamese class-list order (ICU `vi`): by given name, then the rest, letters in Vietnamese order."""
 import pytest
 
-from portal.services.collation import name_key, sort_people
+from portal.services.system.collation import name_key, sort_people
 
 
 class P:

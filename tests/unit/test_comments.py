@@ -1,7 +1,7 @@
 """Comment bank and the quality checks on comments."""
 from portal.db import db
 from portal.models import Subject
-from portal.services import comments
+from portal.services.evaluation import comments
 
 
 class P:

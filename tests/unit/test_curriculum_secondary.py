@@ -67,7 +67,7 @@ def test_thpt_has_5_compulsory_scored_subjects_and_9_electives():
 def test_the_existing_seeder_loads_the_file(app, level, subjects):
     from portal.db import db
     from portal.models import GradeSubject, Subject
-    from portal.services.school import seed_curriculum
+    from portal.services.school.years import seed_curriculum
 
     with app.app_context(), db.connection_context():
         seed_curriculum(level)

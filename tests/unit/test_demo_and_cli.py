@@ -5,7 +5,7 @@ import unicodedata
 
 from portal.db import db
 from portal.models import Pupil, SchoolClass, User
-from portal.services.identity import findings
+from portal.services.school.identity import findings
 
 DEMO_USERS = ["admin", "hieutruong", "phohieutruong", "vanthu", "gvcn.1a", "gvcn.5a", "gv.tienganh"]
 MARKS = {"\u0300": "huyền", "\u0301": "sắc", "\u0303": "ngã", "\u0309": "hỏi", "\u0323": "nặng",

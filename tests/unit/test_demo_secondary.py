@@ -3,13 +3,13 @@ import pytest
 
 from portal.db import db
 from portal.models import School, SchoolClass, Subject, TeachingAssignment, User
-from portal.services.demo_secondary import seed_secondary_demo
-from portal.services.secondary_summary import class_summary
+from portal.services.demo.secondary import seed_secondary_demo
+from portal.services.evaluation.secondary.summary import class_summary
 
 
 @pytest.mark.parametrize("level, final_class", [("THCS", "9A"), ("THPT", "12A")])
 def test_secondary_demo_covers_every_outcome(app, level, final_class, monkeypatch):
-    import portal.services.demo_secondary as demo_secondary
+    import portal.services.demo.secondary as demo_secondary
     monkeypatch.setattr(demo_secondary, "seed_pki", lambda **kw: None)  # the PKI is the primary demo's, tested there
     with app.app_context(), db.connection_context():
         seed_secondary_demo(level)

@@ -9,9 +9,9 @@ import pytest
 
 from portal.db import db
 from portal.models import BackupRun, School
-from portal.services.doctor import run_checks
-from portal.services.scheduled import beat
-from portal.services.school import setup_school
+from portal.services.exchange.scheduled import beat
+from portal.services.school.years import setup_school
+from portal.services.system.doctor import run_checks
 from portal.signing.responder import free_port
 from tests.http_stub import serve
 
@@ -128,7 +128,7 @@ def test_seal_certificate_near_expiry_warns_and_expired_fails(demo_app, tmp_path
 
 
 def test_well_set_up_deployment_passes_with_only_the_demo_warning(demo_app, tmp_path):
-    from portal.services.backup import scheduled_backup
+    from portal.services.exchange.backup import scheduled_backup
     server, base = serve(TsaStub)
     try:
         _instance(demo_app, tmp_path)
@@ -159,7 +159,7 @@ def test_doctor_command_on_a_good_deployment_exits_0_and_shows_warnings(demo_app
     _instance(demo_app, good)
     demo_app.config.update(PUBLIC_BASE_URL="https://hocba.truong.edu.vn", TRUSTED_PROXIES=1,
                            BACKUP_DIR=str(good / "backups"))
-    from portal.services.backup import scheduled_backup
+    from portal.services.exchange.backup import scheduled_backup
     with demo_app.app_context(), db.connection_context():
         scheduled_backup(now=dt.datetime.now())
         beat()

@@ -4,8 +4,8 @@ import hashlib
 import pytest
 
 from portal.db import db
-from portal.services import records
-from portal.services.documents import render_record
+from portal.services.records import record
+from portal.services.records.rendering import render_record
 from tests import factories
 from tests.documents_helpers import (
     EVERY_DIACRITIC, NAME, attachment, collapse, info_custom, json_of, make_record_pupil, pdf_text, pdfa3b_problems, run,
@@ -18,7 +18,7 @@ def rendered(app, tmp_path):
         factories.make_school()
         pupil, klass, comments = make_record_pupil()
         out = render_record(pupil, klass, "http://hocba.test")
-        data = records.record_data(records.ensure_record(pupil, klass), "http://hocba.test")
+        data = record.record_data(record.ensure_record(pupil, klass), "http://hocba.test")
     path = tmp_path / "hocba.pdf"
     path.write_bytes(out.pdf)
     return path, out, data, comments
@@ -148,7 +148,7 @@ def test_missing_optional_fields_are_blank_never_none(app, tmp_path):
 
 
 def test_maximum_length_comment_wraps_inside_the_page(app, tmp_path):
-    from portal.services.evaluation import MAX_COMMENT
+    from portal.services.evaluation.entry import MAX_COMMENT
     long_word = "Ngoằngnghèo" * 30  # one unbroken 330-letter "word" as well
     base = ("Em tiến bộ rõ rệt trong học kì, đọc lưu loát, viết đúng chính tả; cần luyện thêm phần trình bày. " * 20)
 

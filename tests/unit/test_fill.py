@@ -5,8 +5,11 @@ import pytest
 
 from portal.db import db
 from portal.models import EvaluationChange, LevelFill, QualityResult, SchoolClass, Subject, SubjectResult, User
-from portal.services import ServiceError, access, evaluation, fill, signing
-from portal.services.school import class_roster
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import entry, fill
+from portal.services.records import chain
+from portal.services.school.years import class_roster
 from tests.signing_helpers import PASS, first_records
 
 
@@ -24,8 +27,8 @@ def levels(klass, subject, cp="CK1"):
 
 def test_fill_sets_only_empty_cells_and_logs_each(ctx):
     klass, tv, teacher, pupils = ctx
-    evaluation.save(teacher, klass, pupils[0].id, "CK1", "level", "T", subject=tv)
-    evaluation.save(teacher, klass, pupils[1].id, "CK1", "score", "7", subject=tv)  # a row without a level
+    entry.save(teacher, klass, pupils[0].id, "CK1", "level", "T", subject=tv)
+    entry.save(teacher, klass, pupils[1].id, "CK1", "score", "7", subject=tv)  # a row without a level
     done = fill.fill_levels(teacher, klass, "CK1", "H", subject=tv)
     got = levels(klass, tv)
     assert got[pupils[0].id] == "T" and all(got[p.id] == "H" for p in pupils[1:])
@@ -59,15 +62,15 @@ def test_fill_refusals_say_why_and_change_nothing(ctx, who, level, cp, message):
 
 def test_only_the_teacher_of_the_subject_may_fill(ctx):
     klass, tv, _, _ = ctx
-    with pytest.raises(access.Forbidden):
+    with pytest.raises(permissions.Forbidden):
         fill.fill_levels(User.get(User.username == "gv.tienganh"), klass, "CK1", "H", subject=tv)
-    with pytest.raises(access.Forbidden):
+    with pytest.raises(permissions.Forbidden):
         fill.fill_levels(User.get(User.username == "gvcn.1b"), klass, "CK1", "H")
 
 
 def test_no_fill_after_the_lock(ctx):
     klass, tv, teacher, _ = ctx
-    evaluation.lock(User.get(User.username == "hieutruong"), klass.year, "CK1", klass=klass)
+    entry.lock(User.get(User.username == "hieutruong"), klass.year, "CK1", klass=klass)
     with pytest.raises(ServiceError, match="khóa sổ"):
         fill.fill_levels(teacher, klass, "CK1", "H", subject=tv)
     assert fill.fill_state(teacher, klass, "CK1", tv) is None
@@ -76,8 +79,8 @@ def test_no_fill_after_the_lock(ctx):
 def test_undo_clears_what_the_fill_set_and_keeps_later_changes(ctx):
     klass, tv, teacher, pupils = ctx
     done = fill.fill_levels(teacher, klass, "CK1", "H", subject=tv)
-    evaluation.save(teacher, klass, pupils[3].id, "CK1", "level", "C", subject=tv)
-    with pytest.raises(access.Forbidden):
+    entry.save(teacher, klass, pupils[3].id, "CK1", "level", "C", subject=tv)
+    with pytest.raises(permissions.Forbidden):
         fill.undo_fill(User.get(User.username == "hieutruong"), done)  # only who filled undoes
     result = fill.undo_fill(teacher, done)
     assert (result.cleared, result.kept) == (len(pupils) - 1, 1)
@@ -90,7 +93,7 @@ def test_undo_clears_what_the_fill_set_and_keeps_later_changes(ctx):
 def test_records_in_the_signing_chain_are_skipped(ctx, demo_app):
     klass, _, teacher, pupils = ctx
     rv = first_records("1A", n=1)[0]
-    signing.sign_step(teacher, rv, PASS)  # frozen from the first signature
+    chain.sign_step(teacher, rv, PASS)  # frozen from the first signature
     QualityResult.delete().where((QualityResult.school_class == klass) & (QualityResult.checkpoint == "CN")).execute()
     done = fill.fill_levels(teacher, klass, "CN", "T")
     assert rv.pupil_id not in {pid for pid, _ in json.loads(done.cells)}

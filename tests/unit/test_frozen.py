@@ -10,9 +10,12 @@ from portal.models import (
     Subject, SubjectResult, User, YearResult,
 )
 from portal.models.base import utcnow
-from portal.services import ServiceError, evaluation, freeze, imports, people, results, results_io, settings
-from portal.services.records import ensure_record
-from portal.services.tables import write_xlsx
+from portal.services import ServiceError
+from portal.services.evaluation import entry, results, results_io
+from portal.services.records import freeze
+from portal.services.records.record import ensure_record
+from portal.services.school import imports, people, settings
+from portal.services.system.tables import write_xlsx
 from tests.signing_helpers import first_records
 
 SIGNED_HOMEROOM = ("Học bạ của {name} đang trong quy trình ký (đã có chữ ký của Giáo viên chủ nhiệm); "
@@ -89,7 +92,7 @@ def test_cell_save_on_a_frozen_record_is_refused_and_changes_nothing(record):
     rv = put_in_chain(record)
     before = (tv_result(rv).comment, EvaluationChange.select().count())
     with pytest.raises(freeze.Frozen) as err:
-        evaluation.save(user("gvcn.1a"), rv.school_class, rv.pupil.id, "CN", "comment", "Sửa sau khi ký",
+        entry.save(user("gvcn.1a"), rv.school_class, rv.pupil.id, "CN", "comment", "Sửa sau khi ký",
                         subject=Subject.get(Subject.code == "TV"))
     assert err.value.message == SIGNED_HOMEROOM.format(name=rv.pupil.full_name)
     assert (tv_result(rv).comment, EvaluationChange.select().count()) == before
@@ -109,16 +112,16 @@ def test_cell_save_route_answers_422_with_the_message(demo_app, demo_browser):
 def test_record_frozen_between_the_first_checks_and_the_write_is_refused(record, monkeypatch):
     """The check runs under the write lock: a signer claiming the record after the permission, value and
     enrolment checks (here on another thread, committed) still stops the save."""
-    real = evaluation.parse_value
+    real = entry.parse_value
 
     def parse_then_someone_signs(*args, **kw):
         value = real(*args, **kw)
         in_other_thread(lambda: put_in_chain(RecordVersion.get_by_id(record.id), roles=()))
         return value
-    monkeypatch.setattr(evaluation, "parse_value", parse_then_someone_signs)
+    monkeypatch.setattr(entry, "parse_value", parse_then_someone_signs)
     before = tv_result(record).comment
     with pytest.raises(freeze.Frozen, match="đang được ký"):
-        evaluation.save(user("gvcn.1a"), record.school_class, record.pupil.id, "CN", "comment", "Chen vào",
+        entry.save(user("gvcn.1a"), record.school_class, record.pupil.id, "CN", "comment", "Chen vào",
                         subject=Subject.get(Subject.code == "TV"))
     assert tv_result(record).comment == before
 
@@ -137,7 +140,7 @@ def test_saves_racing_a_freeze_never_land_after_it(ctx, record):
                 klass, teacher = SchoolClass.get_by_id(klass_id), User.get_by_id(teacher_id)
                 for i in range(2000):
                     try:
-                        evaluation.save(teacher, klass, pupil_id, "CN", "comment", f"Lần {i}", subject=tv)
+                        entry.save(teacher, klass, pupil_id, "CN", "comment", f"Lần {i}", subject=tv)
                     except freeze.Frozen:
                         refused.append(i)
                         return
@@ -164,28 +167,28 @@ def test_approving_a_request_filed_before_signing_is_refused(record):
     rv = record
     klass = rv.school_class
     EvaluationLock.create(year=klass.year, checkpoint="CN", locked_by=user("hieutruong"))
-    saved = evaluation.save(user("gvcn.1a"), klass, rv.pupil.id, "CN", "comment", "Đề nghị trước khi ký",
+    saved = entry.save(user("gvcn.1a"), klass, rv.pupil.id, "CN", "comment", "Đề nghị trước khi ký",
                             subject=Subject.get(Subject.code == "TV"), reason="Nhập nhầm nhận xét")
     assert saved.status == "requested"
     before = tv_result(rv).comment
     put_in_chain(rv)
     with pytest.raises(freeze.Frozen, match="đã có chữ ký của Giáo viên chủ nhiệm"):
-        evaluation.decide(user("hieutruong"), saved.request, approve=True)
+        entry.decide(user("hieutruong"), saved.request, approve=True)
     assert ChangeRequest.get_by_id(saved.request.id).status == "pending"
     assert tv_result(rv).comment == before
-    rejected = evaluation.decide(user("hieutruong"), saved.request, approve=False, note="Đã ký")
+    rejected = entry.decide(user("hieutruong"), saved.request, approve=False, note="Đã ký")
     assert rejected.status == "rejected"
 
 
 def test_a_request_is_decided_once_even_from_a_stale_copy(record):
     klass = record.school_class
     EvaluationLock.create(year=klass.year, checkpoint="CN", locked_by=user("hieutruong"))
-    saved = evaluation.save(user("gvcn.1a"), klass, record.pupil.id, "CN", "comment", "Một đề nghị",
+    saved = entry.save(user("gvcn.1a"), klass, record.pupil.id, "CN", "comment", "Một đề nghị",
                             subject=Subject.get(Subject.code == "TV"), reason="Sửa lỗi chính tả")
     stale = ChangeRequest.get_by_id(saved.request.id)
-    evaluation.decide(user("hieutruong"), saved.request, approve=False)
+    entry.decide(user("hieutruong"), saved.request, approve=False)
     with pytest.raises(ServiceError, match="đã được xử lý"):
-        evaluation.decide(user("hieutruong"), stale, approve=True)
+        entry.decide(user("hieutruong"), stale, approve=True)
     assert tv_result(record).comment != "Một đề nghị"
 
 
@@ -346,7 +349,7 @@ def test_supplementary_cell_and_principal_decision_refused_when_frozen(ctx):
     klass, pupil = cht_pupil()
     rv = put_in_chain(ensure_record(pupil, klass))
     with pytest.raises(freeze.Frozen):
-        evaluation.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "H", subject=Subject.get(Subject.code == "TV"))
+        entry.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "H", subject=Subject.get(Subject.code == "TV"))
     with pytest.raises(freeze.Frozen):
         results.decide_promotion(user("hieutruong"), klass, pupil, "promote")
     assert rv.id
@@ -412,7 +415,7 @@ def test_pupil_import_over_a_frozen_pupil_is_a_422_page(demo_app):
 def test_other_writes_recheck_under_the_write_lock(record, monkeypatch, path):
     """As for cell saves: the record is claimed by a signer (another thread, committed) after the service
     began and before its transaction; the write is still refused."""
-    from portal.services import access
+    from portal.services.accounts import permissions
     klass, pupil = record.school_class, record.pupil
 
     def sign_meanwhile():
@@ -420,11 +423,11 @@ def test_other_writes_recheck_under_the_write_lock(record, monkeypatch, path):
 
     if path == "approve":
         EvaluationLock.create(year=klass.year, checkpoint="CN", locked_by=user("hieutruong"))
-        request = evaluation.save(user("gvcn.1a"), klass, pupil.id, "CN", "comment", "Đề nghị",
+        request = entry.save(user("gvcn.1a"), klass, pupil.id, "CN", "comment", "Đề nghị",
                                   subject=Subject.get(Subject.code == "TV"), reason="Sửa nhận xét").request
-        real = access.is_board
-        monkeypatch.setattr(access, "is_board", lambda u: (sign_meanwhile(), real(u))[1])
-        call = lambda: evaluation.decide(user("hieutruong"), request, approve=True)  # noqa: E731
+        real = permissions.is_board
+        monkeypatch.setattr(permissions, "is_board", lambda u: (sign_meanwhile(), real(u))[1])
+        call = lambda: entry.decide(user("hieutruong"), request, approve=True)  # noqa: E731
     elif path == "rename-class":
         real = settings.clean_line
         monkeypatch.setattr(settings, "clean_line", lambda v: (sign_meanwhile(), real(v))[1])

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from portal.services.identity import findings, masked
+from portal.services.school.identity import findings, masked
 
 
 @pytest.mark.parametrize("nid, born, gender, ok", [

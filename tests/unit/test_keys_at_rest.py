@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from portal.db import db
 from portal.models import AuditEntry, Certificate
+from portal.services.exchange.packaging import seal_key
+from portal.services.school import certificates
 from portal.signing import certs
-from portal.services import certificates
-from portal.services.packaging import seal_key
 from tests.signing_helpers import PASS, user
 
 KEY = ec.generate_private_key(ec.SECP256R1())

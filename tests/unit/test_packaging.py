@@ -9,8 +9,8 @@ from lxml import etree
 
 from portal.db import db
 from portal.models import User
-from portal.services.certificates import active
-from portal.services.packaging import XSD
+from portal.services.exchange.packaging import XSD
+from portal.services.school.certificates import active
 from tests.routes.test_parents import issue_and_sign
 
 XADES_ID = "http://uri.etsi.org/01903/v1.3.2#:SignedProperties"

@@ -35,7 +35,7 @@ def redis_server():
 @pytest.fixture(scope="module")
 def pg_demo(postgres, demo_template, tmp_path_factory):
     """The demo school seeded once into a PostgreSQL database used as a template; (name, base folder)."""
-    from portal.services.demo import seed_demo
+    from portal.services.demo.primary import seed_demo
 
     from portal.signing.responder import free_port
 
@@ -123,7 +123,8 @@ def _in_threads(app, fn, n):
 
 def test_concurrent_cell_saves_and_audit_appends_keep_every_change_and_an_intact_chain_on_postgres(pg_demo_app):
     from portal.models import AuditEntry, Enrolment, EvaluationChange, SchoolClass, Subject, SubjectResult
-    from portal.services import audit, audit_check, evaluation
+    from portal.services.evaluation import entry
+    from portal.services.system import audit, audit_check
     from tests.signing_helpers import user
 
     with pg_demo_app.app_context(), db.connection_context():
@@ -137,7 +138,7 @@ def test_concurrent_cell_saves_and_audit_appends_keep_every_change_and_an_intact
         teacher = user("gvcn.1a")
         for k in range(saves_per_thread):
             # two threads per pupil: the same cell written concurrently, the last write wins whole
-            evaluation.save(teacher, klass, pupils[i % len(pupils)], "CN", "comment", f"Nhận xét {i}-{k}",
+            entry.save(teacher, klass, pupils[i % len(pupils)], "CN", "comment", f"Nhận xét {i}-{k}",
                             subject=subject)
         audit.record("kiem_thu", summary=f"luồng {i}")
 
@@ -162,9 +163,9 @@ def test_a_batch_signed_through_a_redis_queue_on_postgres_verifies_and_the_passp
 
     from portal import jobs
     from portal.models import RecordVersion, SchoolClass, SigningJob
-    from portal.services import batches
-    from portal.services.signing import read_pdf
-    from portal.services.verification import verify
+    from portal.services.records import batches
+    from portal.services.records.chain import read_pdf
+    from portal.services.records.verification import verify
     from tests.signing_helpers import PASS, reload, user
 
     name, base, pki = pg_demo
@@ -177,7 +178,7 @@ def test_a_batch_signed_through_a_redis_queue_on_postgres_verifies_and_the_passp
         with app.app_context(), db.connection_context():
             klass = SchoolClass.get(SchoolClass.name == "1A")
             ready = batches.ready(user("gvcn.1a"), klass)
-            job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS)
+            job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, enqueue=jobs.enqueue)
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
                 time.sleep(0.5)

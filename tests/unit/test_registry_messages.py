@@ -2,7 +2,7 @@
 for a revoked record; statuses 00/01/02 kept as received; retries, resend, the CLI and the admin page."""
 from portal.db import db
 from portal.models import RecordVersion, RegistryMessage
-from portal.services import registry
+from portal.services.exchange import registry
 from tests.package_receiver import Receiver
 from tests.signing_helpers import first_records
 

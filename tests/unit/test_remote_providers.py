@@ -5,7 +5,9 @@ import json
 import pytest
 
 from portal.db import db
-from portal.services import ServiceError, certificates, remote_signing, signing
+from portal.services import ServiceError
+from portal.services.records import remote_signing, chain as signing
+from portal.services.school import certificates
 from portal.signing import pdf as pdfsign
 from portal.signing.pki import TestPKI
 from tests.remote_providers import MySignStub, SmartCAStub
@@ -21,7 +23,7 @@ def own_pki(demo_app, tmp_path):
 
 @pytest.fixture
 def wired(monkeypatch):
-    """Until services/signing.py `backend_for` calls remote_signing.backend for "remote" rows (the lead's
+    """Until services/records/chain.py `backend_for` calls remote_signing.backend for "remote" rows (the lead's
     one-line change), route them there for these tests."""
     original = signing.backend_for
 

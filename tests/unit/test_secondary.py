@@ -6,8 +6,12 @@ import pytest
 
 from portal.db import db
 from portal.models import ChangeRequest, EvaluationChange, ScoreEntry, TermConduct
-from portal.services import ServiceError, access, evaluation, freeze, secondary
-from portal.services.secondary_summary import class_summary
+from portal.services import ServiceError
+from portal.services.accounts import permissions
+from portal.services.evaluation import entry
+from portal.services.evaluation.secondary import entry as secondary
+from portal.services.evaluation.secondary.summary import class_summary
+from portal.services.records import freeze
 from tests.factories import assign
 from tests.secondary_helpers import fill_pupil, subject, thcs_class
 
@@ -46,11 +50,11 @@ def test_toan_140_periods_has_four_regular_columns_and_gdcd_35_two(ctx):
 def test_only_the_assigned_subject_teacher_enters_scores(ctx):
     klass, u, kids = thcs_class(1)
     for who in ("gvcn", "other", "board"):
-        with pytest.raises(access.Forbidden):
+        with pytest.raises(permissions.Forbidden):
             secondary.save_score(u[who], klass, kids[0].id, subject("TOAN"), "HK1", "tx1", "8")
-    with pytest.raises(access.Forbidden):  # the maths teacher does not teach Ngữ văn
+    with pytest.raises(permissions.Forbidden):  # the maths teacher does not teach Ngữ văn
         secondary.save_score(u["toan"], klass, kids[0].id, subject("NV"), "HK1", "tx1", "8")
-    with pytest.raises(access.Forbidden):  # rèn luyện is the homeroom teacher's
+    with pytest.raises(permissions.Forbidden):  # rèn luyện is the homeroom teacher's
         secondary.save_conduct(u["toan"], klass, kids[0].id, "HK1", "conduct", "T")
 
 
@@ -58,13 +62,13 @@ def test_locked_term_files_a_change_request_the_principal_approves(ctx):
     klass, u, kids = thcs_class(1)
     toan = subject("TOAN")
     secondary.save_score(u["toan"], klass, kids[0].id, toan, "HK1", "ck", "6")
-    evaluation.lock(u["board"], klass.year, "HK1")
-    with pytest.raises(evaluation.Locked):
+    entry.lock(u["board"], klass.year, "HK1")
+    with pytest.raises(entry.Locked):
         secondary.save_score(u["toan"], klass, kids[0].id, toan, "HK1", "ck", "7")
     saved = secondary.save_score(u["toan"], klass, kids[0].id, toan, "HK1", "ck", "7", reason="Chấm phúc khảo")
     assert saved.status == "requested"
     assert ScoreEntry.get(slot="ck").value == "6.0"
-    evaluation.decide(u["board"], ChangeRequest.get_by_id(saved.request.id), True)
+    entry.decide(u["board"], ChangeRequest.get_by_id(saved.request.id), True)
     assert ScoreEntry.get(slot="ck").value == "7.0"
     last = EvaluationChange.select().order_by(EvaluationChange.id.desc()).first()
     assert (last.old_value, last.new_value, last.reason) == ("6.0", "7.0", "Chấm phúc khảo")
@@ -73,9 +77,9 @@ def test_locked_term_files_a_change_request_the_principal_approves(ctx):
 def test_locked_conduct_change_request_applies_the_absences(ctx):
     klass, u, kids = thcs_class(1)
     secondary.save_conduct(u["gvcn"], klass, kids[0].id, "HK2", "absences", "3")
-    evaluation.lock(u["board"], klass.year, "HK2", klass=klass)
+    entry.lock(u["board"], klass.year, "HK2", klass=klass)
     saved = secondary.save_conduct(u["gvcn"], klass, kids[0].id, "HK2", "absences", "5", reason="Sổ điểm danh")
-    evaluation.decide(u["board"], saved.request, True)
+    entry.decide(u["board"], saved.request, True)
     assert TermConduct.get(term="HK2").absences == 5
 
 

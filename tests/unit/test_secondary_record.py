@@ -5,14 +5,14 @@ import pytest
 
 from portal.db import db
 from portal.models import SchoolClass
-from portal.services import records
-from portal.services.demo_secondary import seed_secondary_demo
-from portal.services.documents import render_record
-from portal.services.secondary_summary import class_summary, fmt
+from portal.services.records import record as records
+from portal.services.demo.secondary import seed_secondary_demo
+from portal.services.records.rendering import render_record
+from portal.services.evaluation.secondary.summary import class_summary, fmt
 from tests.documents_helpers import attachment, collapse, info_custom, json_of, pdf_text, pdfa3b_problems, run
 
 def _seed(app, level, monkeypatch):
-    import portal.services.demo_secondary as demo_secondary
+    import portal.services.demo.secondary as demo_secondary
     monkeypatch.setattr(demo_secondary, "seed_pki", lambda **kw: None)  # no certificates needed to render
     with app.app_context(), db.connection_context():
         seed_secondary_demo(level)

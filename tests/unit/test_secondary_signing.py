@@ -7,8 +7,13 @@ import pytest
 
 from portal.db import db
 from portal.models import RecordSignature, SchoolClass
-from portal.services import ServiceError, batches, certificates, signers, signing, verification
-from portal.services.secondary_summary import class_summary
+from portal.services import ServiceError
+from portal.services.records import batches
+from portal.services.school import certificates
+from portal.services.records import signers
+from portal.services.records import chain as signing
+from portal.services.records import verification
+from portal.services.evaluation.secondary.summary import class_summary
 from portal.signing import pdf as pdfsign
 from tests.conftest import make_app
 from tests.signing_helpers import PASS, reload, user
@@ -19,7 +24,7 @@ def thpt_template(tmp_path_factory):
     """The THPT demo seeded once, with a PKI (folder and port) of its own: the session's shared demo PKI
     must stay as the primary tests expect it."""
     from portal.db import upgrade
-    from portal.services.demo_secondary import seed_secondary_demo
+    from portal.services.demo.secondary import seed_secondary_demo
     from portal.signing.responder import free_port
 
     base = tmp_path_factory.mktemp("thpt")
@@ -49,7 +54,7 @@ def thpt_app(tmp_path, thpt_template):
 
 def _ready_record(klass_name="12A"):
     """A record whose year is decided (lên lớp), as a draft."""
-    from portal.services.records import ensure_record
+    from portal.services.records.record import ensure_record
     klass = SchoolClass.get(SchoolClass.name == klass_name)
     _subjects, rows = class_summary(klass)
     row = next(r for r in rows if r.final == "len_lop" and r.decision == "len_lop")
@@ -110,7 +115,7 @@ def test_subject_teachers_sign_once_each_in_any_order_before_the_homeroom(thpt_a
         chain = next(c for c in verdict.checks if c.key == "chain")
         assert "Giáo viên bộ môn" in chain.reason and "Đóng dấu số của trường" in chain.reason
         # The ministry's XML (XSD) is primary-only: packaging a secondary class is refused, not a crash.
-        from portal.services import packaging
+        from portal.services.exchange import packaging
         with pytest.raises(ServiceError, match="chỉ có cho học bạ tiểu học"):
             packaging.build(rv.school_class, 1, None, None)
 

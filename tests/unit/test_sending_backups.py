@@ -5,8 +5,9 @@ import pytest
 
 from portal.db import db
 from portal.models import PackageSubmission, SchoolClass
-from portal.services import ServiceError, sending
-from portal.services.backup import prune, scheduled_backup
+from portal.services import ServiceError
+from portal.services.exchange import sending
+from portal.services.exchange.backup import prune, scheduled_backup
 from tests.package_receiver import Receiver
 
 
@@ -20,7 +21,7 @@ def receiver(demo_app):
 
 def package_bytes(demo_app):
     from tests.routes.test_parents import issue_and_sign
-    from portal.services.packaging import build, seal_key
+    from portal.services.exchange.packaging import build, seal_key
     from tests.signing_helpers import user
     issue_and_sign(demo_app)
     with demo_app.app_context(), db.connection_context():

@@ -15,7 +15,7 @@ import pytest
 from portal.db import db
 from portal.models import Pupil, School, User
 from portal.services import ServiceError
-from portal.services.deployment import normalise_public_url, read_instance_settings, write_instance_setting
+from portal.services.system.deployment import normalise_public_url, read_instance_settings, write_instance_setting
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "portal"]

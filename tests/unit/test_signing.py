@@ -6,7 +6,9 @@ import pytest
 
 from portal.db import db
 from portal.models import Certificate, RecordSignature, SubjectResult
-from portal.services import ServiceError, batches, certificates, signing
+from portal.services import ServiceError
+from portal.services.records import batches, chain
+from portal.services.school import certificates
 from portal.signing import pdf as pdfsign
 from portal.signing.pki import TestPKI
 from tests.signing_helpers import PASS, first_records, nss_db, pdfsig, reload, user
@@ -14,7 +16,7 @@ from tests.signing_helpers import PASS, first_records, nss_db, pdfsig, reload, u
 
 def full_chain(rv):
     for name in ("gvcn.1a", "hieutruong", "vanthu"):
-        signing.sign_step(user(name), rv, PASS)
+        chain.sign_step(user(name), rv, PASS)
     return reload(rv)
 
 
@@ -22,7 +24,7 @@ def test_issued_record_passes_pyhanko_and_pdfsig(demo_app, tmp_path):
     with demo_app.app_context(), db.connection_context():
         rv = full_chain(first_records()[0])
         assert rv.status == "issued" and rv.step == 3 and rv.issued_at
-        pdf = signing.read_pdf(rv)
+        pdf = chain.read_pdf(rv)
         reports = pdfsign.validate(pdf, certificates.roots())
         assert [r.role for r in reports] == ["homeroom", "principal", "seal"]
         assert all(r.intact and r.valid and r.trusted and r.bottom_line for r in reports)
@@ -56,17 +58,17 @@ def test_out_of_order_or_without_the_role_is_refused(demo_app, first_signer, mes
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
         with pytest.raises(ServiceError, match=message):
-            signing.sign_step(user(first_signer), rv, PASS)
+            chain.sign_step(user(first_signer), rv, PASS)
         assert reload(rv).step == 0 and reload(rv).pdf_path == ""
 
 
 def test_seal_before_principal_is_refused(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        chain.sign_step(user("gvcn.1a"), rv, PASS)
         with pytest.raises(ServiceError, match="Bước tiếp theo là của Hiệu trưởng"):
-            signing.sign_step(user("vanthu"), rv, PASS)
-        signing.sign_step(user("phohieutruong"), rv, PASS)  # authorised vice-principal
+            chain.sign_step(user("vanthu"), rv, PASS)
+        chain.sign_step(user("phohieutruong"), rv, PASS)  # authorised vice-principal
         assert reload(rv).step == 2
 
 
@@ -74,7 +76,7 @@ def test_wrong_passphrase_signs_nothing(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
         with pytest.raises(ServiceError, match="Mật khẩu"):
-            signing.sign_step(user("gvcn.1a"), rv, "sai-mat-khau")
+            chain.sign_step(user("gvcn.1a"), rv, "sai-mat-khau")
         assert reload(rv).step == 0 and not RecordSignature.select().exists()
 
 
@@ -83,45 +85,45 @@ def test_expired_certificate_at_signing_time(demo_app):
         rv = first_records()[0]
         later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=365 * 30)
         with pytest.raises(ServiceError, match="hết hạn"):
-            signing.sign_step(user("gvcn.1a"), rv, PASS, at=later)
+            chain.sign_step(user("gvcn.1a"), rv, PASS, at=later)
         assert reload(rv).step == 0
 
 
 def test_data_changed_after_entering_the_chain(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        chain.sign_step(user("gvcn.1a"), rv, PASS)
         row = SubjectResult.get(pupil=rv.pupil, school_class=rv.school_class, checkpoint="CN", subject=1)
         SubjectResult.update(comment=row.comment + " (sửa lén)").where(SubjectResult.id == row.id).execute()
         with pytest.raises(ServiceError, match="đã thay đổi sau khi bắt đầu ký"):
-            signing.sign_step(user("hieutruong"), rv, PASS)
+            chain.sign_step(user("hieutruong"), rv, PASS)
         assert reload(rv).step == 1
 
 
 def test_tampered_file_between_steps(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, PASS)
-        path = signing.records_dir() / reload(rv).pdf_path
+        chain.sign_step(user("gvcn.1a"), rv, PASS)
+        path = chain.records_dir() / reload(rv).pdf_path
         data = bytearray(path.read_bytes())
         i = data.find(b"/Contents <") + 40
         data[i] = ord("0") if data[i] != ord("0") else ord("1")
         path.write_bytes(bytes(data))
         with pytest.raises(ServiceError, match="không hợp lệ"):
-            signing.sign_step(user("hieutruong"), rv, PASS)
+            chain.sign_step(user("hieutruong"), rv, PASS)
         assert reload(rv).step == 1
 
 
 def test_issued_record_cannot_be_signed_again_or_edited(demo_app):
-    from portal.services import evaluation
+    from portal.services.evaluation import entry
     with demo_app.app_context(), db.connection_context():
         rv = full_chain(first_records()[0])
         with pytest.raises(ServiceError, match="đã được phát hành"):
-            signing.sign_step(user("vanthu"), rv, PASS)
+            chain.sign_step(user("vanthu"), rv, PASS)
         subject = SubjectResult.get(pupil=rv.pupil, checkpoint="CN").subject
         with demo_app.test_request_context():
             with pytest.raises(ServiceError, match="đề nghị đính chính"):
-                evaluation.save(user("gvcn.1a"), rv.school_class, rv.pupil.id, "CN", "comment", "Sửa sau phát hành",
+                entry.save(user("gvcn.1a"), rv.school_class, rv.pupil.id, "CN", "comment", "Sửa sau phát hành",
                                 subject=subject)
 
 
@@ -139,11 +141,11 @@ def test_waves_hold_back_pupils_awaiting_supplementary_evaluation(demo_app):
 def test_batch_reports_each_failure_without_stopping(demo_app):
     with demo_app.app_context(), db.connection_context():
         a, b = first_records(n=2)
-        signing.sign_step(user("gvcn.1a"), a, PASS)
-        signing.sign_step(user("gvcn.1a"), b, PASS)
-        path = signing.records_dir() / reload(a).pdf_path  # break one record
+        chain.sign_step(user("gvcn.1a"), a, PASS)
+        chain.sign_step(user("gvcn.1a"), b, PASS)
+        path = chain.records_dir() / reload(a).pdf_path  # break one record
         path.write_bytes(path.read_bytes()[:-500])
-        results = signing.sign_many(user("hieutruong"), [a, b], PASS)
+        results = chain.sign_many(user("hieutruong"), [a, b], PASS)
         assert [r.ok for r in results] == [False, True]
         assert reload(a).step == 1 and reload(b).step == 2
 
@@ -163,8 +165,8 @@ def test_timestamp_from_a_local_tsa(demo_app, tmp_path):
         certs_to_embed=[pdfsign.to_asn1(pki.intermediate.cert), pdfsign.to_asn1(pki.root.cert)])
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, PASS)
-        report = pdfsign.validate(signing.read_pdf(reload(rv)), certificates.roots())[0]
+        chain.sign_step(user("gvcn.1a"), rv, PASS)
+        report = pdfsign.validate(chain.read_pdf(reload(rv)), certificates.roots())[0]
         assert report.timestamped and report.bottom_line
 
 

@@ -6,7 +6,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from portal.db import db
-from portal.services import ServiceError, certificates, signing
+from portal.services import ServiceError
+from portal.services.records import chain
+from portal.services.school import certificates
 from portal.signing import pdf as pdfsign
 from portal.signing.pki import TestPKI
 from tests.remote_signing_server import RemoteSigningService
@@ -48,10 +50,10 @@ def test_pkcs11_token_softhsm(demo_app, tmp_path, own_pki, monkeypatch):
                                    {"lib": SOFTHSM, "token_label": "hocba-token", "key_label": "lan"})
         rv = first_records()[0]
         with pytest.raises(ServiceError, match="PIN"):
-            signing.sign_step(user("gvcn.1a"), rv, "000000")
+            chain.sign_step(user("gvcn.1a"), rv, "000000")
         assert reload(rv).step == 0
-        signing.sign_step(user("gvcn.1a"), rv, "123456")
-        report = pdfsign.validate(signing.read_pdf(reload(rv)), certificates.roots())[0]
+        chain.sign_step(user("gvcn.1a"), rv, "123456")
+        report = pdfsign.validate(chain.read_pdf(reload(rv)), certificates.roots())[0]
         assert report.signer == "Hoàng Thị Lan" and report.bottom_line and report.certified
 
 
@@ -63,9 +65,9 @@ def test_remote_signing_submit_confirm_poll(demo_app, own_pki):
         certificates.install_token(user("hieutruong"), signer.pem().decode(), chain_pem(own_pki), "remote",
                                    {"account": "hieutruong@vnpt", "poll_s": 0.02})
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, "demo1234")
-        signing.sign_step(user("hieutruong"), rv, "")  # confirmed on the phone, no passphrase here
-        reports = pdfsign.validate(signing.read_pdf(reload(rv)), certificates.roots())
+        chain.sign_step(user("gvcn.1a"), rv, "demo1234")
+        chain.sign_step(user("hieutruong"), rv, "")  # confirmed on the phone, no passphrase here
+        reports = pdfsign.validate(chain.read_pdf(reload(rv)), certificates.roots())
         assert [r.role for r in reports] == ["homeroom", "principal"]
         assert reports[1].signer == "Nguyễn Thị Thanh Hương" and all(r.bottom_line for r in reports)
         assert len(service.requests) == 1 and service.requests["1"]["hash_alg"] == "sha256"
@@ -79,7 +81,7 @@ def test_remote_signing_rejected_on_the_phone(demo_app, own_pki):
         certificates.install_token(user("hieutruong"), signer.pem().decode(), chain_pem(own_pki), "remote",
                                    {"account": "ht", "poll_s": 0.02})
         rv = first_records()[0]
-        signing.sign_step(user("gvcn.1a"), rv, "demo1234")
+        chain.sign_step(user("gvcn.1a"), rv, "demo1234")
         with pytest.raises(ServiceError, match="từ chối"):
-            signing.sign_step(user("hieutruong"), rv, "")
+            chain.sign_step(user("hieutruong"), rv, "")
         assert reload(rv).step == 1

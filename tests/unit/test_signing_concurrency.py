@@ -4,7 +4,7 @@ import threading
 
 from portal.db import db
 from portal.models import RecordSignature, RecordVersion, SchoolClass, SigningJob
-from portal.services import batches, signing
+from portal.services.records import batches, chain
 from tests.signing_helpers import PASS, reload, user
 
 
@@ -31,7 +31,7 @@ def test_two_batches_over_the_same_records_never_double_sign_nor_crash(demo_app)
     def run(name):
         try:
             with demo_app.app_context(), db.connection_context():
-                results[name] = signing.sign_many(user("gvcn.1a"), records, PASS)
+                results[name] = chain.sign_many(user("gvcn.1a"), records, PASS)
         except Exception as err:  # a traceback here is the bug this test guards against
             errors.append(repr(err))
 
@@ -119,7 +119,7 @@ def test_real_huey_worker_signs_a_batch_keeping_the_passphrase_out_of_its_storag
     app = make_app(path, HUEY_IMMEDIATE=False)
     with app.app_context(), db.connection_context():
         klass = SchoolClass.get(SchoolClass.name == "1A")
-        job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS)
+        job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, enqueue=jobs.enqueue)
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
             time.sleep(0.5)
@@ -149,7 +149,7 @@ def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app
     import time
 
     from portal.models import Subject
-    from portal.services import evaluation
+    from portal.services.evaluation import entry
     with demo_app.app_context(), db.connection_context():
         klass = SchoolClass.get(SchoolClass.name == "1A")
         pupils = [rv.pupil_id for rv in batches.ready(user("gvcn.1a"), klass)]
@@ -169,7 +169,7 @@ def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app
             i += 1
             try:
                 with demo_app.app_context(), db.connection_context():
-                    evaluation.save(user("gvcn.1a"), klass, pid, "CN", "comment", f"Nhận xét {n}-{i}", subject=subject)
+                    entry.save(user("gvcn.1a"), klass, pid, "CN", "comment", f"Nhận xét {n}-{i}", subject=subject)
                 saved.append(pid)
             except Exception as err:  # noqa: BLE001 - sorted below
                 (refused if "ký" in str(getattr(err, "message", err)) else errors).append(repr(err))
@@ -185,7 +185,7 @@ def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app
     assert out.count("OK ") == len(pupils)
     assert errors == [] and saved and refused  # both kinds happened: the race was real
     with demo_app.app_context(), db.connection_context():
-        results = signing.sign_many(user("hieutruong"), [RecordVersion.get_by_id(r.id) for r in
+        results = chain.sign_many(user("hieutruong"), [RecordVersion.get_by_id(r.id) for r in
                                                         RecordVersion.select().where(RecordVersion.school_class == klass)
                                                         if r.step == 1], PASS)
     assert len(results) == len(pupils) and all(r.ok for r in results), [r.message for r in results if not r.ok][:3]
@@ -194,7 +194,7 @@ def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app
 def test_a_batch_runs_on_several_processes_and_signs_each_record_once(demo_app):
     import os
 
-    from portal.services.parallel import sign_parallel
+    from portal.services.records.parallel import sign_parallel
 
     with demo_app.app_context(), db.connection_context():
         klass = SchoolClass.get(SchoolClass.name == "1A")
@@ -218,7 +218,7 @@ def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing
     import sys
     import time
 
-    from portal.services.verification import verify
+    from portal.services.records.verification import verify
 
     secret = tmp_path / "pass"
     secret.write_text(PASS)
@@ -247,8 +247,8 @@ def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing
         for rv in rows:
             assert RecordSignature.select().where(RecordSignature.record == rv).count() == 1
         # The kill left no half-written step: the principal's step validates every first signature.
-        results = signing.sign_many(user("hieutruong"), rows[:3], PASS)
+        results = chain.sign_many(user("hieutruong"), rows[:3], PASS)
         assert all(r.ok for r in results), [r.message for r in results]
         for rv in rows[:3]:  # mid-chain: valid signatures, only the missing seal is reported
-            checks = {c.key: c.status for c in verify(signing.read_pdf(reload(rv))).checks}
+            checks = {c.key: c.status for c in verify(chain.read_pdf(reload(rv))).checks}
             assert checks["sig1.intact"] == checks["sig2.intact"] == checks["sig1.signer"] == "passed"

@@ -3,8 +3,8 @@ signed by the teacher the embedded data names for that slot; the chain lets subj
 order, before the homeroom teacher."""
 import pytest
 
-from portal.services.binding import binding_checks
-from portal.services.subject_signing import expand, same_chain
+from portal.services.records.binding import binding_checks
+from portal.services.records.subject_signing import expand, same_chain
 
 SCHOOL = "Trường THPT Hậu Lộc I"
 RECORD = {

@@ -4,8 +4,9 @@ import pytest
 
 from portal.db import db
 from portal.models import QualityResult, SchoolClass, Subject, SubjectResult, User, YearResult
-from portal.services import ServiceError, evaluation, results, results_io
-from portal.services.tables import write_xlsx
+from portal.services import ServiceError
+from portal.services.evaluation import entry, results, results_io
+from portal.services.system.tables import write_xlsx
 
 
 @pytest.fixture
@@ -35,8 +36,8 @@ def test_bs_cell_for_a_pupil_who_completed_the_grade_is_refused(ctx, outcome):
     klass, pupil = pupil_with(outcome)
     tv = Subject.get(Subject.code == "TV")
     with pytest.raises(ServiceError) as err:
-        evaluation.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "T", subject=tv)
-    assert err.value.message == (f"{pupil.full_name} có kết quả cuối năm {evaluation.tt27.OUTCOMES[outcome]} "
+        entry.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "T", subject=tv)
+    assert err.value.message == (f"{pupil.full_name} có kết quả cuối năm {entry.tt27.OUTCOMES[outcome]} "
                                  f"({outcome}), đã hoàn thành chương trình lớp học; đánh giá bổ sung chỉ dành cho "
                                  "học sinh Chưa hoàn thành (CHT).")
     assert bs(pupil, klass, tv) is None
@@ -45,14 +46,14 @@ def test_bs_cell_for_a_pupil_who_completed_the_grade_is_refused(ctx, outcome):
 def test_bs_quality_for_a_pupil_who_completed_the_grade_is_refused(ctx):
     klass, pupil = pupil_with("HTXS")
     with pytest.raises(ServiceError, match="chỉ dành cho học sinh Chưa hoàn thành"):
-        evaluation.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "T", quality="cham_chi")
+        entry.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "T", quality="cham_chi")
     assert QualityResult.get_or_none(pupil=pupil, school_class=klass, checkpoint="BS") is None
 
 
 def test_bs_cell_for_a_cht_pupil_is_saved(ctx):
     klass, pupil = pupil_with("CHT")
     tv = Subject.get(Subject.code == "TV")
-    saved = evaluation.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "H", subject=tv)
+    saved = entry.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "H", subject=tv)
     assert saved.status == "saved" and bs(pupil, klass, tv).level == "H"
 
 
@@ -62,14 +63,14 @@ def test_bs_cell_for_a_pupil_without_end_of_year_values_is_refused(ctx):
     SubjectResult.update(level="").where((SubjectResult.pupil == pupil) & (SubjectResult.checkpoint == "CN")
                                          & (SubjectResult.subject == tv)).execute()
     with pytest.raises(ServiceError, match="chưa đủ kết quả cuối năm"):
-        evaluation.save(user("gvcn.1a"), klass, pupil.id, "BS", "comment", "Ôn hè", subject=tv)
+        entry.save(user("gvcn.1a"), klass, pupil.id, "BS", "comment", "Ôn hè", subject=tv)
 
 
 def test_a_mistaken_bs_value_can_still_be_cleared(ctx):
     klass, pupil = pupil_with("HT")
     tv = SubjectResult.select().where(SubjectResult.school_class == klass).first().subject
     SubjectResult.create(pupil=pupil, school_class=klass, subject=tv, checkpoint="BS", level="T")
-    saved = evaluation.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "", subject=tv)
+    saved = entry.save(user("gvcn.1a"), klass, pupil.id, "BS", "level", "", subject=tv)
     assert saved.status == "saved" and bs(pupil, klass, tv).level == ""
 
 

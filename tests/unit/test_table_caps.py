@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.services.tables import TableFileError, read_table
+from portal.services.system.tables import TableFileError, read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -84,7 +84,7 @@ def test_crafted_file_is_small():
 MEASURE = textwrap.dedent("""
     import json, resource, sys, time
     sys.path.insert(0, {root!r})
-    from portal.services.tables import TableFileError, read_table
+    from portal.services.system.tables import TableFileError, read_table
     data = open(sys.argv[1], "rb").read()
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     start = time.monotonic()

@@ -10,7 +10,11 @@ from portal.db import db
 from portal.models import (
     AuditEntry, CommentTemplate, EvaluationLock, Pupil, School, SchoolClass, Staff, Subject, SubjectResult, User, YearResult,
 )
-from portal.services import ServiceError, audit, audit_check, comments, corrections, evaluation, imports, people, results_io
+from portal.services import ServiceError
+from portal.services.evaluation import comments, results_io, entry as evaluation
+from portal.services.records import corrections
+from portal.services.school import imports, people
+from portal.services.system import audit, audit_check
 from portal.text import clean_line, clean_text, clean_words
 
 DIRTY = "\x00\x0b"  # a NUL and Word's soft line break, as pasted
@@ -158,7 +162,7 @@ def test_imports_clean_every_cell(ctx):
 
 
 def test_principal_decision_note_is_cleaned(ctx):
-    from portal.services import results
+    from portal.services.evaluation import results
     klass = SchoolClass.get(SchoolClass.name == "1A")
     yr = YearResult.select().where((YearResult.school_class == klass) & (YearResult.outcome == "CHT")).first()
     pupil = yr.pupil

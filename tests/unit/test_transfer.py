@@ -5,7 +5,7 @@ import zipfile
 
 from portal.db import db, upgrade
 from portal.models import Enrolment, Pupil
-from portal.services.school import setup_school
+from portal.services.school.years import setup_school
 from tests.conftest import make_app
 from tests.routes.test_parents import issue_and_sign
 

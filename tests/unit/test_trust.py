@@ -15,8 +15,10 @@ from portal.db import db
 from portal.documents import render as documents
 from portal.models import SigningAuthorisation
 from portal.models.base import utcnow
-from portal.services import ServiceError, certificates, signing
-from portal.services.verification import verify
+from portal.services import ServiceError
+from portal.services.records import chain as signing
+from portal.services.records.verification import verify
+from portal.services.school import certificates
 from portal.signing import certs, ltv
 from portal.signing import pdf as pdfsign
 from portal.signing.pki import TestPKI
@@ -306,7 +308,7 @@ def test_changing_the_public_address_does_not_block_records_in_the_chain(demo_ap
 
 def test_archive_timestamps_due_for_renewal_are_listed_and_renewed(demo_app, issued):
     from portal.models import AuditEntry
-    from portal.services import timestamps
+    from portal.services.records import timestamps
 
     rv, before = issued
     with demo_app.app_context(), db.connection_context():

@@ -7,8 +7,8 @@ import pytest
 
 from portal.db import db
 from portal.models import AuditEntry
-from portal.services import corrections, signing
-from portal.services.verification import verify
+from portal.services.records import chain, corrections
+from portal.services.records.verification import verify
 from portal.signing import pdf as pdfsign
 from portal.signing.pki import TestPKI
 from tests.signing_helpers import PASS, first_records, reload, user
@@ -19,8 +19,8 @@ def issued(demo_app):
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[0]
         for name in ("gvcn.1a", "hieutruong", "vanthu"):
-            signing.sign_step(user(name), rv, PASS)
-        return reload(rv), signing.read_pdf(reload(rv))
+            chain.sign_step(user(name), rv, PASS)
+        return reload(rv), chain.read_pdf(reload(rv))
 
 
 def verdict(app, data):
@@ -85,7 +85,7 @@ def _sign_raw(pdf, people, pki, roles):
 
 def _fresh_pdf(demo_app):
     from portal.documents import render as documents
-    from portal.services.records import ensure_record, record_data
+    from portal.services.records.record import ensure_record, record_data
     with demo_app.app_context(), db.connection_context():
         rv = first_records()[1]
         rendered = documents.render([record_data(ensure_record(rv.pupil, rv.school_class), "http://hocba.test")])
@@ -134,14 +134,14 @@ def test_superseded_version_still_verifies_as_superseded(demo_app, issued):
     with demo_app.app_context(), db.connection_context():
         new = corrections.open_correction(user("hieutruong"), rv, "Sai chính tả tên cha trong hồ sơ gốc")
         for name in ("gvcn.1a", "hieutruong", "vanthu"):
-            signing.sign_step(user(name), new, PASS)
+            chain.sign_step(user(name), new, PASS)
         assert reload(rv).status == "superseded"
     v = verdict(demo_app, old_pdf)
     assert v.status == "failed"
     reason = next(c.reason for c in v.checks if c.key == "db.current")
     assert "phiên bản 2" in reason and "Sai chính tả" in reason
     with demo_app.app_context(), db.connection_context():
-        assert verify(signing.read_pdf(reload(new))).status == "passed"
+        assert verify(chain.read_pdf(reload(new))).status == "passed"
 
 
 @pytest.mark.parametrize("make, expected", [

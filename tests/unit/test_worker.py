@@ -13,7 +13,7 @@ from huey import SqliteHuey
 
 from portal.db import db
 from portal.models import BackupRun, PackageSubmission, SchoolClass
-from portal.services import scheduled, sending
+from portal.services.exchange import scheduled, sending
 from portal.worker import QUEUE, make_huey
 from tests.package_receiver import Receiver
 

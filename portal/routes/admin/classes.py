@@ -1,12 +1,14 @@
 """Classes of the current year and their teaching assignments."""
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
 from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
-from portal.services import ServiceError, settings
-from portal.services.collation import sort_people
-from portal.services.school import class_sizes, current_year
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.school import settings
+from portal.services.school.years import class_sizes, current_year
+from portal.services.system.collation import sort_people
 
 from . import bp
 
@@ -25,12 +27,6 @@ def _class_form(klass=None, bind=True):
     return form
 
 
-def _class_or_404(class_id) -> SchoolClass:
-    klass = SchoolClass.get_or_none(SchoolClass.id == class_id)
-    if klass is None:
-        abort(404)
-    return klass
-
 
 @bp.route("/lop", methods=["GET", "POST"])
 def classes():
@@ -44,15 +40,14 @@ def classes():
         else:
             flash(f"Đã tạo lớp {form.name.data.upper()}.", "success")
             return redirect_to(url_for("admin.classes"))
-    rows = (SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)
-            .order_by(Grade.number, SchoolClass.name)) if year else []
+    rows = SchoolClass.of_year(year) if year else []
     return render("admin/classes.html", form=form, year=year, classes=rows,
                   sizes=class_sizes(year) if year else {}, status=422 if request.method == "POST" else 200)
 
 
 @bp.route("/lop/<int:class_id>", methods=["GET", "POST"])
 def class_edit(class_id):
-    klass = _class_or_404(class_id)
+    klass = get_or_404(SchoolClass, class_id)
     form = _class_form(klass)
     if form.validate_on_submit():
         try:
@@ -80,7 +75,7 @@ def _class_page(klass, form, aform, status):
 
 @bp.post("/lop/<int:class_id>/xoa")
 def class_delete(class_id):
-    klass = _class_or_404(class_id)
+    klass = get_or_404(SchoolClass, class_id)
     try:
         settings.delete_class(klass)
     except ServiceError as err:
@@ -92,7 +87,7 @@ def class_delete(class_id):
 
 @bp.post("/lop/<int:class_id>/phan-cong")
 def assignment_add(class_id):
-    klass = _class_or_404(class_id)
+    klass = get_or_404(SchoolClass, class_id)
     aform = AssignmentForm(prefix="a")
     _class_page(klass, _class_form(klass, bind=False), aform, 200)  # fills the choices before validation
     status = 422
@@ -109,9 +104,7 @@ def assignment_add(class_id):
 
 @bp.post("/phan-cong/<int:assignment_id>/xoa")
 def assignment_delete(assignment_id):
-    ta = TeachingAssignment.get_or_none(TeachingAssignment.id == assignment_id)
-    if ta is None:
-        abort(404)
+    ta = get_or_404(TeachingAssignment, assignment_id)
     klass = ta.school_class
     settings.remove_assignment(ta)
     return _class_page(klass, _class_form(klass, bind=False), AssignmentForm(prefix="a", formdata=None), 200)

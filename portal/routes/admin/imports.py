@@ -3,9 +3,11 @@ from flask import abort, request
 
 from portal.forms.admin import ImportForm
 from portal.htmx import render
-from portal.services import ServiceError, audit, imports
-from portal.services.school import current_year
-from portal.services.settings import school_or_none
+from portal.services import ServiceError
+from portal.services.school import imports
+from portal.services.school.settings import school_or_none
+from portal.services.school.years import current_year
+from portal.services.system import audit
 
 from ..files import download
 

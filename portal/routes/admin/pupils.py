@@ -1,16 +1,17 @@
 """Pupils: the list by class with search, and the pupil form (every field of the student page)."""
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 
 from portal.forms import db_id
 from portal.forms.admin import PupilForm
 from portal.htmx import redirect_to, render
-from portal.models import Enrolment, Grade, Pupil, SchoolClass
+from portal.models import Enrolment, Pupil, SchoolClass
+from portal.routes import get_or_404
 from portal.services import ServiceError
-from portal.services.collation import name_key
-from portal.services.identity import masked
-from portal.services.people import save_pupil
-from portal.services.school import current_year
-from portal.services.settings import school_or_none
+from portal.services.school.identity import masked
+from portal.services.school.people import save_pupil
+from portal.services.school.settings import school_or_none
+from portal.services.school.years import current_year
+from portal.services.system.collation import name_key
 
 from . import bp
 
@@ -20,8 +21,7 @@ PAGE = 100
 def _year_classes(year):
     if year is None:
         return []
-    return list(SchoolClass.select(SchoolClass, Grade).join(Grade).where(SchoolClass.year == year)
-                .order_by(Grade.number, SchoolClass.name))
+    return list(SchoolClass.of_year(year))
 
 
 @bp.get("/hoc-sinh")
@@ -77,9 +77,7 @@ def pupil_new():
 
 @bp.route("/hoc-sinh/<int:pupil_id>", methods=["GET", "POST"])
 def pupil_edit(pupil_id):
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    if pupil is None:
-        abort(404)
+    pupil = get_or_404(Pupil, pupil_id)
     form = _pupil_form(pupil)
     if form.validate_on_submit():
         try:

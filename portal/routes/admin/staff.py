@@ -4,18 +4,14 @@ from flask import abort, flash, request, url_for
 from portal.forms.admin import StaffForm
 from portal.htmx import redirect_to, render
 from portal.models import Staff, User
-from portal.services import ServiceError, accounts
-from portal.services.collation import sort_people
-from portal.services.people import roles_of, save_staff
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.accounts import users as accounts
+from portal.services.school.people import roles_of, save_staff
+from portal.services.system.collation import sort_people
 
 from . import bp
 
-
-def _staff_or_404(staff_id) -> Staff:
-    staff = Staff.get_or_none(Staff.id == staff_id)
-    if staff is None:
-        abort(404)
-    return staff
 
 
 @bp.get("/can-bo")
@@ -45,7 +41,7 @@ def staff_new():
 
 @bp.route("/can-bo/<int:staff_id>", methods=["GET", "POST"])
 def staff_edit(staff_id):
-    staff = _staff_or_404(staff_id)
+    staff = get_or_404(Staff, staff_id)
     form = StaffForm(obj=staff)
     if request.method == "GET":
         form.username.data, roles = roles_of(staff)
@@ -66,7 +62,7 @@ def staff_edit(staff_id):
 
 @bp.post("/can-bo/<int:staff_id>/cap-lai-mat-khau")
 def staff_reset_password(staff_id):
-    staff = _staff_or_404(staff_id)
+    staff = get_or_404(Staff, staff_id)
     user = User.get_or_none(User.staff == staff)
     if user is None:
         abort(404)

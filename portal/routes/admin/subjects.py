@@ -1,10 +1,12 @@
 """Subjects and where each is taught, tested and optional: editable data, not code."""
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 
 from portal.forms.admin import SubjectForm
 from portal.htmx import redirect_to, render
 from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject, school_levels
-from portal.services import ServiceError, settings
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.school import settings
 
 from . import bp
 
@@ -26,9 +28,7 @@ def subjects():
 
 @bp.route("/mon-hoc/<int:subject_id>", methods=["GET", "POST"])
 def subject_edit(subject_id):
-    subject = Subject.get_or_none(Subject.id == subject_id)
-    if subject is None:
-        abort(404)
+    subject = get_or_404(Subject, subject_id)
     form = SubjectForm(obj=subject)
     grades = _grades()
     current = {gs.grade_id: gs for gs in GradeSubject.select().where(GradeSubject.subject == subject)}

@@ -5,7 +5,8 @@ from flask_login import current_user
 
 from portal.htmx import redirect_to, render
 from portal.models import Certificate, RecordVersion
-from portal.services import ServiceError, signers, timestamps
+from portal.services import ServiceError
+from portal.services.records import signers, timestamps
 
 from . import bp
 

@@ -4,8 +4,10 @@ from flask import flash, request, url_for
 from portal.forms.admin import SchoolForm
 from portal.htmx import redirect_to, render
 from portal.models import Pupil, SchoolClass, Staff, User
-from portal.services import ServiceError, settings
-from portal.services.school import current_year
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.school import settings
+from portal.services.school.years import current_year
 
 from . import bp
 
@@ -21,8 +23,9 @@ def index():
         "review": Pupil.select().where(Pupil.review_note != "").count(),
     }
     from portal.models import PackageSubmission
-    from portal.services import audit, backup
     from portal.models import RegistryMessage
+    from portal.services.exchange import backup
+    from portal.services.system import audit
     submissions = PackageSubmission.select().order_by(PackageSubmission.id.desc()).limit(20)
     messages = RegistryMessage.select().order_by(RegistryMessage.id.desc()).limit(50)
     return render("admin/index.html", year=year, counts=counts, backup=backup.last_backup(),
@@ -36,10 +39,8 @@ def message_resend(message_id):
     from flask_login import current_user
 
     from portal.models import RegistryMessage
-    from portal.services import registry
-    msg = RegistryMessage.get_or_none(RegistryMessage.id == message_id)
-    if msg is None:
-        abort(404)
+    from portal.services.exchange import registry
+    msg = get_or_404(RegistryMessage, message_id)
     try:
         msg = registry.resend(current_user._get_current_object(), msg)
     except ServiceError as err:
@@ -72,12 +73,10 @@ def package_download(submission_id):
     from flask import abort, current_app
 
     from portal.models import PackageSubmission
-    from portal.services import audit
+    from portal.services.system import audit
 
     from ..files import download
-    sub = PackageSubmission.get_or_none(PackageSubmission.id == submission_id)
-    if sub is None:
-        abort(404)
+    sub = get_or_404(PackageSubmission, submission_id)
     audit.record("package.downloaded", sub, summary=f"Tải gói {sub.path}")
     return download((Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes(), Path(sub.path).name,
                     "application/zip")

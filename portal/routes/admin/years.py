@@ -1,21 +1,17 @@
 """School years, terms and the calendar of deadlines."""
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 
 from portal.forms import parse_vn_date
 from portal.forms.admin import YearForm
 from portal.htmx import redirect_to, render
 from portal.models import CalendarDate, Grade, SchoolYear
-from portal.services import ServiceError, calendar, settings
-from portal.services.school import create_year, set_current_year
+from portal.routes import get_or_404
+from portal.services import ServiceError
+from portal.services.school import calendar, settings
+from portal.services.school.years import create_year, set_current_year
 
 from . import bp
 
-
-def _year_or_404(year_id) -> SchoolYear:
-    year = SchoolYear.get_or_none(SchoolYear.id == year_id)
-    if year is None:
-        abort(404)
-    return year
 
 
 @bp.route("/nam-hoc", methods=["GET", "POST"])
@@ -39,7 +35,7 @@ def years():
 
 @bp.post("/nam-hoc/<int:year_id>/hien-tai")
 def make_current(year_id):
-    year = _year_or_404(year_id)
+    year = get_or_404(SchoolYear, year_id)
     set_current_year(year)
     flash(f"Năm học hiện tại: {year.name}.", "success")
     return redirect_to(url_for("admin.years"))
@@ -47,7 +43,7 @@ def make_current(year_id):
 
 @bp.route("/nam-hoc/<int:year_id>/lich", methods=["GET", "POST"])
 def year_calendar(year_id):
-    year = _year_or_404(year_id)
+    year = get_or_404(SchoolYear, year_id)
     rows = list(CalendarDate.select().where(CalendarDate.year == year).order_by(CalendarDate.on))
     errors, typed = {}, {}
     if request.method == "POST":

@@ -1,0 +1,29 @@
+"""Where the chain's PDF files live: one new file per step, written atomically, never overwritten."""
+import os
+import tempfile
+from pathlib import Path
+
+from portal.models import RecordVersion
+from portal.services.appconfig import app_config
+
+
+def records_dir() -> Path:
+    return Path(app_config()["RECORDS_DIR"])
+
+
+def read_pdf(rv: RecordVersion) -> bytes:
+    return (records_dir() / rv.pdf_path).read_bytes()
+
+
+def write_new(rv: RecordVersion, step: int, data: bytes, suffix: str = "") -> str:
+    """Write the file of this step next to the earlier ones (fsync, then rename); returns its relative path."""
+    rel = f"{rv.school_class.year.name}/{rv.pupil.code}-v{rv.version}-b{step}{suffix}.pdf"
+    target = records_dir() / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".signing-")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    return rel
