@@ -191,13 +191,14 @@ def register_cli(app):
     @click.option("--class", "class_name", required=True, help="Tên lớp, ví dụ 5A.")
     @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Thư mục ghi tệp.")
     def issued_cmd(class_name, out_dir):
-        """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf."""
+        """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf and .xml."""
         from pathlib import Path
 
         from .services import audit
         from .services.documents import write_atomically
         from .services.school import find_class
         from .services.signing import issued_records, read_pdf
+        from .services.xml_record import read_xml
 
         with db.connection_context():
             klass = find_class(class_name)
@@ -207,25 +208,29 @@ def register_cli(app):
             rows = issued_records(klass)
             for rv in rows:
                 write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.pdf"), read_pdf(rv))
+                if (xml := read_xml(rv)) is not None:  # the XML of equal value, signed in the same chain
+                    write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.xml"), xml)
             audit.record("record.exported", klass, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
                          username="cli", count=len(rows))
         click.echo(f"Đã ghi {len(rows)} học bạ đã phát hành vào {out_dir}.")
 
     @app.cli.command("verify")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False))
     @click.option("--json", "as_json", is_flag=True, help="In toàn bộ danh sách kiểm tra dạng JSON.")
     @click.option("--at", "at_date", type=click.DateTime(formats=["%Y-%m-%d"]),
                   help="Kiểm tra như vào ngày này (YYYY-MM-DD), ví dụ 2040-06-30.")
-    def verify_cmd(file, as_json, at_date):
-        """Check a học bạ PDF offline: exit 0 passed, 1 failed, 2 indeterminate."""
+    def verify_cmd(file, other, as_json, at_date):
+        """Check a học bạ PDF or XML offline (both: also that they hold the same data): exit 0 passed, 1 failed,
+        2 indeterminate."""
         import datetime as dt
         import json as json_lib
 
-        from .services.verification import verify
+        from .services.xml_verification import verify_file
 
         at = at_date.replace(hour=12, tzinfo=dt.timezone.utc) if at_date else None
         with db.connection_context():
-            verdict = verify(open(file, "rb").read(), at=at)
+            verdict = verify_file(open(file, "rb").read(), open(other, "rb").read() if other else None, at=at)
         if as_json:
             click.echo(json_lib.dumps(verdict.as_dict(), ensure_ascii=False, indent=1))
         else:

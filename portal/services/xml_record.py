@@ -1,0 +1,80 @@
+"""The record's XML in the signing chain: built from the frozen record object at the first step, signed by
+every role in the same step as the PDF (with the same unlocked signer), kept next to the step's PDF.
+
+The XML of a step lives at the PDF's path with `.xml` for `.pdf` (`…-v1-b2.xml` beside `…-v1-b2.pdf`), so
+the step's single write of `pdf_path` in `_record_step` moves both files on together. A record that
+entered the chain before the XML was signed in it has no XML: its later steps sign the PDF only, and a
+package seals an XML for it (services/packaging.py).
+"""
+import asyncio
+import datetime as dt
+import json
+
+from lxml import etree
+
+from portal.exchange import record_xml
+from portal.signing import xmldsig
+
+from . import ServiceError
+from .chain_files import records_dir
+from .documents import write_atomically
+
+
+def xml_rel(pdf_rel: str) -> str:
+    return pdf_rel[:-4] + ".xml" if pdf_rel.endswith(".pdf") else ""
+
+
+def read_xml(rv) -> bytes | None:
+    """The record's current XML (the one beside its current PDF), or None when it has none."""
+    rel = xml_rel(rv.pdf_path or "")
+    path = records_dir() / rel if rel else None
+    return path.read_bytes() if path is not None and path.is_file() else None
+
+
+def raw_signer(signer):
+    """XML-DSig's SignatureValue from the pyHanko signer the PDF step unlocked: PKCS#12, token or remote."""
+    def sign_raw(data: bytes) -> bytes:
+        return asyncio.run(signer.async_sign_raw(data, "sha256"))
+    return sign_raw
+
+
+def _check_earlier(root, record: dict) -> None:
+    if record_xml.data_c14n(root) != record_xml.expected_data_c14n(record):
+        raise ServiceError("Dữ liệu trong tệp XML của học bạ khác dữ liệu đã khóa; không thể ký tiếp.")
+    for sig in xmldsig.signatures(root):
+        if not xmldsig.verify(root, sig).ok:
+            raise ServiceError("Tệp XML của học bạ đã bị sửa đổi: chữ ký trước không hợp lệ; không thể ký tiếp.")
+
+
+def sign_role(xml: bytes, role: str, sign_raw, cert, chain, national_id: str = "", name: str = "",
+              at: dt.datetime | None = None) -> bytes:
+    """Add this role's signature(s) to the XML: one per subject the teacher is named for, else one."""
+    root = xmldsig.parse(xml)
+    path, wrapper_tag, target = record_xml.ROLES[role]
+    refs = record_xml.subject_ids_for(root, national_id, name) if role == "subject" else [target]
+    at = at or dt.datetime.now(dt.timezone.utc)
+    for ref in refs:
+        wrapper = etree.SubElement(root.find(path), wrapper_tag)
+        sig_id = f"sig-{role}-{ref}" if role == "subject" else f"sig-{role}"
+        xmldsig.sign(root, wrapper, [ref], sig_id, sign_raw, cert, chain, at)
+    return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+
+
+def sign_step(rv, role: str, user, cred, pdf_rel: str, froze: bool) -> None:
+    """The chain step's XML signature, with the signer of the step's PDF signature; written beside its PDF."""
+    record = json.loads(rv.data_json)
+    if froze:
+        xml = record_xml.to_xml(record)
+    else:
+        xml = read_xml(rv)
+        if xml is None:  # entered the chain before XML signing: the PDF alone continues
+            return
+        try:
+            _check_earlier(xmldsig.parse(xml), record)
+        except (etree.XMLSyntaxError, ValueError):
+            raise ServiceError("Tệp XML của học bạ bị hỏng; không thể ký tiếp.") from None
+    staff = getattr(user, "staff", None)
+    backend = cred.backend
+    signed = sign_role(xml, role, raw_signer(cred.signer), backend.cert, list(backend.chain),
+                       national_id=(staff.national_id or "") if staff else "", name=staff.full_name if staff else "")
+    write_atomically(str(records_dir() / xml_rel(pdf_rel)), signed)
