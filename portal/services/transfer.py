@@ -11,7 +11,6 @@ from pathlib import Path
 from flask import current_app
 
 from portal.db import write_tx
-from portal.exchange import ministry, xmlsig
 from portal.models import Enrolment, Pupil, RecordVersion, School
 from portal.signing import pdf as pdfsign
 
@@ -20,6 +19,7 @@ from .documents import write_atomically
 from .school import enrol
 from .signing import read_pdf
 from .verification import verify
+from .xml_record import issued_xml
 
 FORMAT = "hocba-transfer/1"
 MAX_ZIP = 64 * 1024 * 1024
@@ -33,11 +33,8 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
         raise ServiceError("Học sinh chưa có học bạ nào đã phát hành để chuyển trường.")
     files = {}
     for rv in records:
-        pdf = read_pdf(rv)
-        xml = ministry.to_xml(json.loads(rv.data_json), rv.status, rv.issued_at.date().isoformat(),
-                              hashlib.sha256(pdf).hexdigest())
         year = rv.school_class.year.name
-        files[f"{year}.pdf"], files[f"{year}.xml"] = pdf, xmlsig.sign(xml, key, cert)
+        files[f"{year}.pdf"], files[f"{year}.xml"] = read_pdf(rv), issued_xml(rv, key, cert)
     from portal.models import Certificate
     seal = Certificate.get_or_none(Certificate.serial == format(cert.serial_number, "x"))
     if seal is not None and seal.chain_pem:  # public intermediates, so the receiver can build the path
@@ -76,43 +73,23 @@ def check_transfer(data: bytes) -> tuple[dict, list[tuple[str, object, dict]]]:
         if hashlib.sha256(members[name]).hexdigest() != digest:
             raise ServiceError(f"Tệp {name} trong hồ sơ đã bị sửa đổi.")
     from .verification import Check
-    trusted = [p.read_bytes() for p in sorted(Path(current_app.config["TRUST_DIR"]).glob("*.pem"))]
+    from .xml_verification import verify_pair
     results = []
     for name in sorted(n for n in members if n.endswith(".pdf")):
-        verdict = verify(members[name])
         xml = members.get(name.removesuffix(".pdf") + ".xml")
-        pdf_data = members[name]
         try:
             embedded = pdfsign.embedded_file(members[name])
             record = json.loads(embedded) if embedded else {}
         except Exception:  # a broken file already failed verification
             record = {}
         if xml is None:
+            verdict = verify(members[name])
             verdict.checks.append(Check("xml", "Tệp dữ liệu XML kèm theo", "failed", "Thiếu tệp XML của năm học."))
-        else:
-            chain_pem = members.get("chain.pem", b"")
-            signed_ok = xmlsig.verify_with_xmlsec(xml, trusted, chain_pem)
-            same = False
-            if record:
-                expected = ministry.to_xml(record, "issued", ministry_issue_date(xml), hashlib.sha256(pdf_data).hexdigest())
-                same = xmlsig.without_signature(expected) == xmlsig.without_signature(xml)
-            verdict.checks.append(Check("xml.sig", "Chữ ký số trên tệp XML (kiểm tra bằng xmlsec1)",
-                                        "passed" if signed_ok else "failed",
-                                        "" if signed_ok else "Chữ ký XML không hợp lệ hoặc không do tổ chức tin cậy cấp."))
-            verdict.checks.append(Check("xml.data", "Dữ liệu XML trùng với dữ liệu trong học bạ PDF",
-                                        "passed" if same else "failed", "" if same else "Dữ liệu XML khác bản PDF đã ký."))
-            if not (signed_ok and same):
-                verdict.status = "failed"
+            verdict.status = "failed"
+        else:  # the pair: each file's own check list, and the same data in both
+            verdict = verify_pair(members[name], xml)
         results.append((name.removesuffix(".pdf"), verdict, record))
     return manifest, results
-
-
-def ministry_issue_date(xml: bytes) -> str:
-    from lxml import etree
-    try:
-        return etree.fromstring(xml).findtext("ngayphathanh") or ""
-    except etree.XMLSyntaxError:
-        return ""
 
 
 def import_transfer(data: bytes, klass) -> Pupil:

@@ -78,3 +78,25 @@ def sign_step(rv, role: str, user, cred, pdf_rel: str, froze: bool) -> None:
     signed = sign_role(xml, role, raw_signer(cred.signer), backend.cert, list(backend.chain),
                        national_id=(staff.national_id or "") if staff else "", name=staff.full_name if staff else "")
     write_atomically(str(records_dir() / xml_rel(pdf_rel)), signed)
+
+
+def issued_xml(rv, key=None, cert=None) -> bytes:
+    """The XML that goes with an issued PDF: the one signed in the chain. A record issued before the chain
+    signed XML has none: its XML is built from the frozen data and sealed now with the school's
+    organisation key (`key`, `cert`), so a package still carries the pair."""
+    xml = read_xml(rv)
+    if xml is not None:
+        return xml
+    if key is None:
+        raise ServiceError(f"Học bạ {rv.pupil.code} chưa có tệp XML đã ký; cần chứng thư số của tổ chức để ký.")
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    from portal.models import Certificate
+
+    from .certificates import parsed
+    row = Certificate.get_or_none(Certificate.serial == format(cert.serial_number, "x"))
+    chain = parsed(row)[1] if row is not None else []
+    return sign_role(record_xml.to_xml(json.loads(rv.data_json)), "seal",
+                     lambda data: key.sign(data, padding.PKCS1v15(), hashes.SHA256()), cert, chain,
+                     at=rv.issued_at.replace(tzinfo=dt.timezone.utc) if rv.issued_at else None)
