@@ -114,3 +114,28 @@ def issued_xml(rv, key=None, cert=None) -> bytes:
     return sign_role(record_xml.to_xml(json.loads(rv.data_json)), "seal",
                      lambda data: key.sign(data, padding.PKCS1v15(), hashes.SHA256()), cert, chain,
                      at=rv.issued_at.replace(tzinfo=dt.timezone.utc) if rv.issued_at else None)
+
+
+def signed_xml(rv) -> tuple[bytes, str]:
+    """One issued (or since superseded) version's signed XML and its download name; the caller has already
+    checked the reader may see this record, exactly as for its PDF."""
+    if rv.status not in ("issued", "superseded") or not rv.pdf_path:
+        raise ServiceError("Phiên bản này chưa được phát hành.")
+    xml = read_xml(rv)
+    if xml is None:
+        raise ServiceError("Học bạ này được phát hành trước khi tệp XML được ký cùng quy trình với tệp PDF; "
+                           "tệp XML của nó có trong gói dữ liệu gửi CSDL ngành (lệnh package).")
+    return xml, f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}-v{rv.version}-da-ky.xml"
+
+
+def log_download(rv, xml: bytes, who: str = "") -> None:
+    """The audit line for a download of the XML (as for the PDF: which file, and its hash)."""
+    import hashlib
+
+    from portal.db import write_tx
+
+    from . import audit
+    with write_tx():
+        audit.record("record.downloaded", rv, summary=f"{who or 'Tải'} học bạ XML đã ký {rv.pupil.full_name} "
+                     f"{rv.school_class.year.name}", sha256=hashlib.sha256(xml).hexdigest(),
+                     **({"username": "phụ huynh"} if who else {}))

@@ -20,7 +20,7 @@ from portal.signing import certs, identity, xmldsig
 
 from .records import normalise_code
 from .signers import ROLE_LABELS
-from .verification import FAILED, PASSED, UNKNOWN, Check, Verdict, _database_checks, _overall, verify
+from .verification import FAILED, PASSED, UNKNOWN, Check, Verdict, _database_checks, _overall, verify, vn_time
 
 XSD = Path(__file__).resolve().parent.parent / "exchange" / "hocba-xml-2.xsd"
 MAX_XML_BYTES = 8 * 1024 * 1024
@@ -142,7 +142,7 @@ def verify_xml(data: bytes, at: dt.datetime | None = None) -> Verdict:
         who = f"{ROLE_LABELS.get(role, role)}: {subject.common_name or 'không rõ'}"
         when = res.signed_at.isoformat() if res.signed_at else ""
         checks.append(Check(f"sig{i}.intact", f"Nội dung không đổi kể từ chữ ký {who}", PASSED if res.ok else FAILED,
-                            (f"Ký lúc {when[:16].replace('T', ' ')} (UTC)." if when else "") if res.ok
+                            (f"Ký lúc {vn_time(when)} (theo thời điểm ghi trong chữ ký)." if when else "") if res.ok
                             else f"Chữ ký không hợp lệ: {res.problem}."))
         ref_problem = _reference_problem(root, role, res.refs) if res.ok else ""
         checks.append(Check(f"sig{i}.reference", f"Chữ ký {who} nằm ngoài và tham chiếu đúng phần dữ liệu của vai trò",
@@ -166,7 +166,14 @@ def verify_xml(data: bytes, at: dt.datetime | None = None) -> Verdict:
     checks.append(Check("data", "Dữ liệu học bạ trong tệp XML", PASSED,
                         f"Mã học bạ {record_xml.field(root, 'madinhdanhhocba')}."))
     checks += _db_checks(root, found)
-    return Verdict(_overall(checks), checks, _record_ref(root), None)
+    return Verdict(_overall(checks), checks, _record_ref(root), _heading(root))
+
+
+def _heading(root) -> dict:
+    """What the verification page's heading shows (the shape of the record object's same fields)."""
+    f = lambda n: record_xml.field(root, n)  # noqa: E731
+    return {"pupil": {"full_name": f("hovaten")}, "year": {"class": f("tenlop"), "name": f("namhoc")},
+            "school": {"name": f("tentruong")}, "record": {"id": f("madinhdanhhocba"), "version": f("phienbanthongtinhocba")}}
 
 
 def _record_ref(root) -> dict:
