@@ -201,3 +201,43 @@ def test_issued_writes_pdf_and_xml(demo_app, issued, tmp_path):
     for rv, pdf, xml in issued:
         assert (out / f"{rv.pupil.code}.pdf").read_bytes() == pdf
         assert (out / f"{rv.pupil.code}.xml").read_bytes() == xml
+
+
+def test_a_subject_teacher_signs_each_subject_naming_them(demo_app):
+    """Generic per-subject signatures (secondary records name a teacher per subject: gvbm, soddcngvbm)."""
+    from portal.services.records import record_data
+    with demo_app.app_context(), db.connection_context():
+        record = record_data(first_records(n=1)[0], "https://hocba.example.edu.vn")
+        teacher = user("gv.tienganh").staff
+        for s in record["year"]["subjects"][:2]:
+            s["teacher"] = {"name": teacher.full_name, "national_id": teacher.national_id}
+        record["year"]["subjects"][2]["teacher"] = {"name": "Người Khác", "national_id": "0" * 12}
+        sign_raw, cert, chain = credential("gv.tienganh")
+        xml = sign_role(record_xml.to_xml(record), "subject", sign_raw, cert, chain,
+                        national_id=teacher.national_id, name=teacher.full_name)
+        root = xmldsig.parse(xml)
+        sigs = list(root.iter(f"{DS}Signature"))
+        assert [s.getparent().tag for s in sigs] == ["GVBM", "GVBM"]
+        assert [xmldsig.verify(root, s).refs for s in sigs] == [["diem-1"], ["diem-2"]]
+        v = verify_xml(xml)
+        assert [c.status for c in v.checks if c.key in ("sig1.signer", "sig2.signer", "sig1.reference")] == ["passed"] * 3
+        # The same teacher's signature forced onto the other teacher's subject is refused by name and number.
+        forged = xmldsig.parse(xml)
+        gvbm = forged.find("DANH_SACH_THONG_TIN_KY/DANH_SACH_GVBM")
+        wrapper = etree.SubElement(gvbm, "GVBM")
+        import datetime as dt
+        xmldsig.sign(forged, wrapper, ["diem-3"], "sig-subject-diem-3", sign_raw, cert, chain, dt.datetime.now(dt.timezone.utc))
+        v = verify_xml(etree.tostring(forged, xml_declaration=True, encoding="UTF-8"))
+        assert "không phải giáo viên môn" in failed(v)["sig3.signer"]
+
+
+def test_a_changed_xml_between_steps_stops_the_next_step(demo_app):
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records(n=1)[0]
+        signing.sign_step(user("gvcn.1a"), rv, PASS)
+        rv = reload(rv)
+        path = signing.records_dir() / xml_rel(rv.pdf_path)
+        path.write_bytes(path.read_bytes().replace(b"<mucdatduoc>", b"<mucdatduoc>C", 1))
+        with pytest.raises(signing.ServiceError, match="khác dữ liệu đã khóa"):
+            signing.sign_step(user("hieutruong"), rv, PASS)
+        assert reload(rv).step == 1
