@@ -241,3 +241,19 @@ def test_a_changed_xml_between_steps_stops_the_next_step(demo_app):
         with pytest.raises(signing.ServiceError, match="khác dữ liệu đã khóa"):
             signing.sign_step(user("hieutruong"), rv, PASS)
         assert reload(rv).step == 1
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "Không đọc được tệp XML"),
+    (b"<HOC_BA", "Không đọc được tệp XML"),
+    (b'<?xml version="1.0"?><!DOCTYPE HOC_BA [<!ENTITY a "aaaa">]><HOC_BA phienbandinhdang="hocba-xml/2">&a;</HOC_BA>',
+     "DOCTYPE"),
+    (b"<hocba/>", "Không phải học bạ số"),
+    (b'<HOC_BA phienbandinhdang="hocba-xml/2"/>', "Tệp không có chữ ký số nào"),
+    (b'<HOC_BA phienbandinhdang="hocba-xml/2"><PHAT_HANH_HOC_BA><CBQL><ds:Signature xmlns:ds="http://www.w3.org/2000/09/'
+     b'xmldsig#"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>!!!</ds:X509Certificate></ds:X509Data></ds:KeyInfo>'
+     b'</ds:Signature></CBQL></PHAT_HANH_HOC_BA></HOC_BA>', "không có chứng thư số"),
+], ids=["empty", "truncated", "doctype", "other-root", "no-signature", "garbage-signature"])
+def test_broken_xml_fails_with_a_reason_never_an_exception(demo_app, data, reason):
+    v = run(demo_app, verify_xml, data)
+    assert v.status == "failed" and any(reason in c.reason for c in v.checks if c.status == "failed"), v.checks
