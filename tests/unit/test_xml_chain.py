@@ -257,3 +257,17 @@ def test_a_changed_xml_between_steps_stops_the_next_step(demo_app):
 def test_broken_xml_fails_with_a_reason_never_an_exception(demo_app, data, reason):
     v = run(demo_app, verify_xml, data)
     assert v.status == "failed" and any(reason in c.reason for c in v.checks if c.status == "failed"), v.checks
+
+
+def test_an_authorised_deputy_signs_the_principal_place_of_the_xml(demo_app):
+    with demo_app.app_context(), db.connection_context():
+        rv = first_records(n=1)[0]
+        for name in ("gvcn.1a", "phohieutruong", "vanthu"):
+            signing.sign_step(user(name), rv, PASS)
+        xml = read_xml(reload(rv))
+        deputy = user("phohieutruong").staff
+        root = xmldsig.parse(xml)
+        assert [d.findtext("soddcn") for d in root.iter("UY_QUYEN")] == [deputy.national_id]
+        v = verify_xml(xml)
+    assert v.status == "passed", failed(v)
+    assert deputy.full_name in next(c.reason for c in v.checks if c.key == "sig2.signer")
