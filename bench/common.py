@@ -9,14 +9,16 @@ from portal import create_app
 from portal.db import db, upgrade
 
 
-def demo_app(workdir: Path | None = None):
-    """A portal on a fresh SQLite file holding the demo school."""
+def demo_app(workdir: Path | None = None, database_url: str = ""):
+    """A portal on a fresh SQLite file (or the PostgreSQL database at `database_url`) holding the demo school."""
     from portal.services.demo import seed_demo
 
     from portal.signing.responder import free_port
 
     workdir = workdir or Path(tempfile.mkdtemp(prefix="hocba-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
     app = create_app({"TESTING": False, "SECRET_KEY": "bench", "DATABASE": str(workdir / "bench.sqlite3"),
+                      "DATABASE_URL": database_url, "SECRETS_DIR": str(workdir / "secrets"),
                       "WTF_CSRF_ENABLED": True, "TRUST_DIR": str(workdir / "trust"),
                       "RECORDS_DIR": str(workdir / "records"), "HUEY_FILE": str(workdir / "huey.sqlite3"),
                       "PUBLIC_BASE_URL": "https://hocba.example.edu.vn", "DEMO_PKI_DIR": str(workdir / "demo-pki"),

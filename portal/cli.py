@@ -159,7 +159,7 @@ def register_cli(app):
                 click.echo("Không tìm thấy người dùng hoặc lớp trong năm học hiện tại.", err=True)
                 sys.exit(2)
             classes = [klass] if klass else list(scope_classes("all", current_year()))
-            mine = [c for c in classes if any(holds_role(user, role, c) for role in chain())]
+            mine = [c for c in classes if any(holds_role(user, role, c) for role in chain(c))]
             if not mine:
                 where = f"lớp {klass.name}" if klass else "lớp nào"
                 click.echo(f"{user.username} không có quyền ký {where}.", err=True)
@@ -228,9 +228,16 @@ def register_cli(app):
 
         from .services.xml_verification import verify_file
 
+        import peewee
+
         at = at_date.replace(hour=12, tzinfo=dt.timezone.utc) if at_date else None
-        with db.connection_context():
-            verdict = verify_file(open(file, "rb").read(), open(other, "rb").read() if other else None, at=at)
+        try:
+            with db.connection_context():
+                verdict = verify_file(open(file, "rb").read(), open(other, "rb").read() if other else None, at=at)
+        except peewee.DatabaseError:
+            click.echo("Không đọc được cơ sở dữ liệu của cổng (chưa khởi tạo?): chạy `flask --app portal setup` "
+                       "hoặc `flask --app portal db upgrade`, rồi kiểm tra lại.", err=True)
+            sys.exit(2)
         if as_json:
             click.echo(json_lib.dumps(verdict.as_dict(), ensure_ascii=False, indent=1))
         else:

@@ -49,6 +49,13 @@ def format_date(value) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def secondary_nav(user) -> dict:
+    """The secondary entries of the navigation (services/secondary_home.py)."""
+    from .services.secondary_home import nav
+
+    return nav(user)
+
+
 def school_name() -> str:
     from peewee import PeeweeException
 
@@ -74,6 +81,7 @@ def init_app(app):
     app.session_interface = _SessionInterface()
     csrf.init_app(app)
     app.jinja_env.globals["school_name"] = school_name
+    app.jinja_env.globals["secondary_nav"] = secondary_nav
     app.jinja_env.filters["vndate"] = format_date
     app.jinja_env.filters.update(audit_action=labels.audit_action, audit_group=labels.audit_group,
                                  field_label=labels.field_label, quality_label=labels.quality_label,

@@ -16,6 +16,8 @@ from markupsafe import Markup
 HERE = Path(__file__).resolve().parent
 FONTS = HERE.parent / "static" / "fonts"
 SIGNATURE_ROLES = ("homeroom", "principal", "seal")
+# The secondary (TT22) học bạ has its own pages; its subject teachers sign fields subject_1 … subject_n.
+TEMPLATES = {"hocba-trunghoc/1": "hocba_trunghoc.html"}
 # Lines the principal's step fills in (place and date of the principal's signature): element id → field.
 DATE_FIELDS = {"date-principal": "Date_principal", "date-profile": "Date_profile"}
 PX_TO_PT = 0.75  # CSS px → PDF points
@@ -93,7 +95,7 @@ def html(records: list[dict], font_url: str | None = None, full: bool = False) -
     """The HTML of one year's record (or the whole book when `full`)."""
     font_url = font_url or FONTS.as_uri()
     first = records[0]
-    return _env.get_template("hocba.html").render(
+    return _env.get_template(TEMPLATES.get(first.get("schema"), "hocba.html")).render(
         records=records, first=first, font_url=font_url, full=full,
         qr=_qr(first["record"]["verify_url"]))
 
@@ -124,11 +126,12 @@ def render(records: list[dict], full: bool = False) -> Rendered:
     source = html(records, full=full).replace("__HOCBA_JSON_SHA256__", digest)
     HTML, Attachment, fonts = _weasyprint()
     document = HTML(string=source, base_url=str(HERE)).render(font_config=fonts)
-    boxes = _find_boxes(document, {f"sig-{role}" for role in SIGNATURE_ROLES} | set(DATE_FIELDS))
+    roles = [*SIGNATURE_ROLES, *(s["slot"] for s in records[-1].get("signers", {}).get("subject", []))]
+    boxes = _find_boxes(document, {f"sig-{role}" for role in roles} | set(DATE_FIELDS))
     pdf = document.write_pdf(
         pdf_variant="pdf/a-3b", custom_metadata=True,
         attachments=[Attachment(string=data.decode("utf-8"), name="hocba.json", relationship="Data",
-                                description="Dữ liệu học bạ (hocba-tieuhoc/1)")])
+                                description=f"Dữ liệu học bạ ({records[0].get('schema', 'hocba-tieuhoc/1')})")])
     return Rendered(pdf=pdf, data=data, sha256=digest, pages=len(document.pages),
                     boxes={k.removeprefix("sig-"): v for k, v in boxes.items() if k.startswith("sig-")},
                     text_boxes={DATE_FIELDS[k]: v for k, v in boxes.items() if k in DATE_FIELDS})

@@ -28,6 +28,9 @@ ROLES = {
     "principal": (ISSUANCE, "CBQL", DATA_ID),
     "seal": (ISSUANCE, "KY_PHAT_HANH", DATA_ID),
 }
+# The record-object schemas this mapping knows (docs/hocba-json.md). The secondary record object
+# (hocba-trunghoc/1: semesters, scores, rèn luyện) has no mapping yet: its records are signed as PDF only.
+SCHEMAS = {"hocba-tieuhoc/1"}
 LEVEL_TABLES = {"TH": "thongtinsohocbasotieuhoc"}  # secondary: thongtinsohocbasothcsthpt
 SECONDARY_TABLE = "thongtinsohocbasothcsthpt"
 STATUS_VALID = "1"  # trangthaithongtinhocba: 1 có hiệu lực, 2 thu hồi (revocation is a registry message)

@@ -5,8 +5,10 @@ from flask_login import current_user
 from portal.grading import tt22
 from portal.htmx import is_htmx, render
 from portal.models import TERMS, Subject
-from portal.services import ServiceError, access, audit, secondary
+from portal.forms.admin import ImportForm
+from portal.services import ServiceError, access, audit, secondary, secondary_import
 from portal.services.evaluation import Locked
+from portal.services.secondary_home import secondary_classes
 from portal.services.secondary_grid import cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects
 from portal.services.secondary_summary import class_summary, fmt
 from portal.services.secondary_xlsx import summary_workbook
@@ -30,6 +32,15 @@ def subject_or_404(klass, subject_id) -> Subject:
     access.require(secondary.can_enter(current_user, klass, subject) or access.is_board(current_user)
                    or access.is_homeroom_of(current_user, klass))
     return subject
+
+
+@bp.get("/")
+def index():
+    """The secondary classes this user may open (the navigation's "Trung học")."""
+    access.require(current_user.is_authenticated)
+    classes = secondary_classes(current_user)
+    return render("secondary/index.html", classes=classes, board=access.is_board(current_user),
+                  homeroom_of={c.id for c in classes if access.is_homeroom_of(current_user, c)})
 
 
 @bp.get("/lop/<int:class_id>")
@@ -136,3 +147,40 @@ def summary_xlsx(class_id):
     data = summary_workbook(klass)
     audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp THCS/THPT lớp {klass.name}")
     return download(data, f"tong-hop-{klass.name}-{klass.year.name}.xlsx")
+
+
+def _excel_term(klass, subject, term):
+    if term not in secondary_import.TERMS:
+        abort(404)
+    access.require(secondary.can_enter(current_user, klass, subject))
+    return term
+
+
+@bp.get("/lop/<int:class_id>/mon/<int:subject_id>/<term>.xlsx")
+def export_scores(class_id, subject_id, term):
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    term = _excel_term(klass, subject, term)
+    return download(secondary_import.export(current_user, klass, subject, term), f"{subject.code}-{klass.name}-{term}.xlsx")
+
+
+@bp.route("/lop/<int:class_id>/mon/<int:subject_id>/<term>/nhap", methods=["GET", "POST"])
+def import_scores(class_id, subject_id, term):
+    """One subject's scores of a semester from a spreadsheet: all rows or none, each row's errors listed."""
+    klass = class_or_404(class_id)
+    subject = subject_or_404(klass, subject_id)
+    term = _excel_term(klass, subject, term)
+    form = ImportForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            form.file.errors.append("Vui lòng chọn tệp.")
+            status = 422
+        else:
+            report = secondary_import.import_scores(current_user, klass, subject, term, upload.filename, upload.read())
+            status = 200 if report.ok else 422
+    elif request.method == "POST":
+        status = 422
+    return render("secondary/import.html", form=form, klass=klass, subject=subject, term=term, terms=TERMS,
+                  report=report, status=status)

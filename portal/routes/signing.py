@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.htmx import redirect_to, render
 from portal.models import Certificate, SchoolClass, SigningJob
-from portal.services import ServiceError, access, batches, certificates
+from portal.services import ServiceError, access, batches, certificates, subject_signing
 from portal.services.school import current_year
 
 bp = Blueprint("signing", __name__, url_prefix="/ky")
@@ -14,7 +14,8 @@ bp = Blueprint("signing", __name__, url_prefix="/ky")
 
 def _may_sign():
     return (current_user.has_role("principal", "clerk", "vice_principal")
-            or bool(current_user.staff_id and SchoolClass.select().where(SchoolClass.homeroom == current_user.staff_id).exists()))
+            or bool(current_user.staff_id and SchoolClass.select().where(SchoolClass.homeroom == current_user.staff_id).exists())
+            or subject_signing.teaches_any(current_user))
 
 
 @bp.before_request
@@ -36,7 +37,8 @@ def index():
             return redirect_to(url_for("signing.job", job_id=job.id))
     classes = list(access.visible_classes(current_user, year)) if year else []
     if not access.sees_whole_school(current_user):
-        classes = [c for c in classes if access.is_homeroom_of(current_user, c)]
+        classes = [c for c in classes if access.is_homeroom_of(current_user, c)
+                   or (c.grade.level != "TH" and access.teaches_in(current_user, c))]
     counts = {(c.id, w): len(batches.pending(current_user, c, w)) for c in classes for w in (1, 2)}
     grades = sorted({c.grade.number for c in classes})
     certs = Certificate.select().where((Certificate.user == current_user.id) & (Certificate.is_active == True))  # noqa: E712

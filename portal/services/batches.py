@@ -14,7 +14,8 @@ from portal.models import Enrolment, Grade, RecordVersion, SchoolClass, SigningJ
 from . import ServiceError, audit
 from .records import ensure_record
 from .signers import holds_role
-from .signing import chain, unlock
+from .signing import chain, next_role, unlock
+from .subject_signing import subject_pending
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Pending:
 
 def pending(user: User, klass: SchoolClass, wave: int = 1) -> list[Pending]:
     """The class's records whose next step is this user's, in the wave asked for — read only, a few queries."""
-    roles = chain()
+    roles = chain(klass)
     enrolled = list(Enrolment.select(Enrolment.pupil).where(
         (Enrolment.school_class == klass) & (Enrolment.status == "active")).order_by(Enrolment.id))
     outcomes = {y.pupil_id: y.outcome for y in YearResult.select(YearResult.pupil, YearResult.outcome)
@@ -35,11 +36,18 @@ def pending(user: User, klass: SchoolClass, wave: int = 1) -> list[Pending]:
     for rv in RecordVersion.select().where(RecordVersion.school_class == klass).order_by(RecordVersion.version):
         latest[rv.pupil_id] = rv
     allowed = {role: holds_role(user, role, klass) for role in set(roles)}
+    subjects = subject_pending(user, klass, roles, allowed, latest.values()) if "subject" in roles else None
     out = []
     for e in enrolled:
-        if (2 if outcomes.get(e.pupil_id) == "CHT" else 1) != wave:
+        if (subjects.wave(e.pupil_id) if subjects is not None
+                else 2 if outcomes.get(e.pupil_id) == "CHT" else 1) != wave:
             continue
         rv = latest.get(e.pupil_id)
+        if subjects is not None:  # secondary: the record's own chain, and this teacher's slot still open
+            item = subjects.pending(e.pupil_id, rv)
+            if item is not None:
+                out.append(Pending(e.pupil_id, rv, item))
+            continue
         if rv is not None and (rv.status not in ("draft", "signing") or rv.step >= len(roles)):
             continue
         role = roles[rv.step if rv is not None else 0]
@@ -91,8 +99,8 @@ def start_batch(user: User, scope: str, wave: int, secret: str) -> SigningJob:
     records = batch_scope(user, scope, wave)
     if not records:
         raise ServiceError("Không có học bạ nào đang chờ bạn ký trong phạm vi này.")
-    role = chain()[records[0].step]
-    unlock(user, role, secret).backend.close()  # a wrong passphrase is said now, not per record
+    role = next_role(records[0])
+    unlock(user, role, secret, klass=records[0].school_class).backend.close()  # a wrong passphrase is said now, not per record
     with write_tx():
         job = SigningJob.create(user=user, role=role, scope=scope, wave=wave, total=len(records),
                                 record_ids=json.dumps([r.id for r in records]))

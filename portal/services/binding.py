@@ -9,6 +9,7 @@ import datetime as dt
 from portal.signing import identity
 
 from .signers import ROLE_LABELS
+from .subject_signing import base_role, is_slot
 
 ROLE_NOUNS = {"homeroom": "giáo viên chủ nhiệm", "principal": "hiệu trưởng", "seal": "dấu số của trường",
               "subject": "giáo viên bộ môn"}
@@ -23,7 +24,15 @@ def _known_as(name: str, signers: dict) -> str:
         return "hiệu trưởng"
     if any(identity.same_name(name, d.get("name")) for d in principal.get("deputies", [])):
         return "phó hiệu trưởng"
+    if any(identity.same_name(name, t.get("name")) for t in _subject_signers(signers)):
+        return "giáo viên bộ môn"
     return "giáo viên"
+
+
+def _subject_signers(signers: dict) -> list[dict]:
+    """`signers.subject` of a file from anywhere: only its well-formed entries."""
+    entries = signers.get("subject")
+    return [t for t in entries if isinstance(t, dict)] if isinstance(entries, list) else []
 
 
 def _day(s: dict) -> str:
@@ -41,6 +50,8 @@ def _role_problem(s: dict, record: dict) -> str:
     if subject.is_organisation:
         return f"Chữ ký ở ô {label} là chứng thư số của tổ chức {subject.common_name}, không phải của một người."
     expected = signers.get(role) or {}
+    if is_slot(role):  # a subject teacher's own field: the teacher the record names for that slot
+        expected = next((t for t in _subject_signers(signers) if t.get("slot") == role), {})
     names = [expected.get("name", "")]
     if role == "principal":
         names += [d.get("name", "") for d in expected.get("deputies", [])
@@ -55,7 +66,7 @@ def _role_problem(s: dict, record: dict) -> str:
     if identity.same_name(who, expected.get("name")):  # the right name, but another organisation or number
         return f"Chữ ký ở ô {label}: chứng thư số {problem}."
     extra = (", cũng không phải phó hiệu trưởng được ủy quyền ký vào ngày đó" if role == "principal" else "")
-    return f"Chữ ký ở ô {label} là của {who}, {_known_as(who, signers)} — không phải {ROLE_NOUNS.get(role, label)}{extra}."
+    return f"Chữ ký ở ô {label} là của {who}, {_known_as(who, signers)} — không phải {ROLE_NOUNS.get(base_role(role), label)}{extra}."
 
 
 def binding_checks(sigs: list[dict], record: dict):
@@ -76,6 +87,10 @@ def binding_checks(sigs: list[dict], record: dict):
             same = (x["cert_sha256"] and x["cert_sha256"] == y["cert_sha256"]) or (
                 sx.person_id and sx.person_id == sy.person_id) or (
                 not sx.is_organisation and not sy.is_organisation and identity.same_name(sx.common_name, sy.common_name))
+            # A homeroom teacher (or principal) often teaches a subject in the class: one person may sign
+            # a subject field and one other role; two subject fields of one record, never.
+            if same and is_slot(x["role"]) != is_slot(y["role"]):
+                continue
             if same:
                 twice.append(f"{sx.common_name} ký cả ô {ROLE_LABELS.get(x['role'], x['role'])} và ô "
                              f"{ROLE_LABELS.get(y['role'], y['role'])}")

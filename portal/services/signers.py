@@ -15,9 +15,24 @@ from portal.signing import identity
 
 from . import ServiceError, access, audit
 from .certificates import parsed
+from .subject_signing import is_slot
 
-ROLE_LABELS = {"subject": "Giáo viên bộ môn", "homeroom": "Giáo viên chủ nhiệm",
-               "principal": "Hiệu trưởng", "seal": "Đóng dấu số của trường"}
+
+
+class _RoleLabels(dict):
+    """Role → label; a subject teacher's slot (`subject_3`, services/subject_signing.py) reads as its role."""
+
+    def __missing__(self, key):
+        if is_slot(key):
+            return self["subject"]
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        return self[key] if key in self or is_slot(key) else default
+
+
+ROLE_LABELS = _RoleLabels({"subject": "Giáo viên bộ môn", "homeroom": "Giáo viên chủ nhiệm",
+                           "principal": "Hiệu trưởng", "seal": "Đóng dấu số của trường"})
 
 
 def holds_role(user: User, role: str, klass: SchoolClass, on: dt.date | None = None) -> bool:
@@ -53,6 +68,13 @@ def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = No
                              "authorised_from": auth.starts_on.isoformat(), "authorised_to": auth.ends_on.isoformat(),
                              "authorised_by": principal.full_name if principal else ""})
     homeroom = klass.homeroom
+    if klass.grade.level != "TH":  # secondary: every subject teacher of the class signs (services/subject_signing.py)
+        from .subject_signing import subject_signers
+        return {"subject": subject_signers(klass, school), **_common_signers(homeroom, principal, deputies, school)}
+    return _common_signers(homeroom, principal, deputies, school)
+
+
+def _common_signers(homeroom, principal, deputies, school) -> dict:
     return {
         "homeroom": {"name": homeroom.full_name if homeroom else "", "title": "Giáo viên chủ nhiệm",
                      "national_id": (homeroom.national_id or "") if homeroom else "",
@@ -65,8 +87,9 @@ def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = No
     }
 
 
-def check_certificate_for_role(user: User, role: str, cert_row: Certificate) -> None:
-    """Refuse, before any file is touched, a certificate that is not this person's (or the school's seal)."""
+def check_certificate_for_role(user: User, role: str, cert_row: Certificate, klass: SchoolClass | None = None) -> None:
+    """Refuse, before any file is touched, a certificate that is not this person's (or the school's seal).
+    A `subject` signer must be assigned to teach a subject in `klass` (or, without a class, somewhere)."""
     school = School.current()
     cert, _chain = parsed(cert_row)
     subject = identity.subject_of(cert)
@@ -85,6 +108,11 @@ def check_certificate_for_role(user: User, role: str, cert_row: Certificate) -> 
     staff = user.staff
     if staff is None:
         raise ServiceError(f"Tài khoản {user.username} không gắn với cán bộ nào; không thể ký ô {label}.")
+    if role == "subject":
+        from .subject_signing import teaches_any
+        if not (access.teaches_in(user, klass) if klass is not None else teaches_any(user)):
+            where = f"lớp {klass.name}" if klass is not None else "lớp nào"
+            raise ServiceError(f"{staff.full_name} không được phân công dạy môn nào ở {where}; không thể ký ô {label}.")
     problem = identity.person_problem(subject, staff.full_name, school.name, staff.national_id)
     if problem:
         raise ServiceError(f"Không thể ký ô {label}: chứng thư số này {problem}.")
@@ -93,6 +121,8 @@ def check_certificate_for_role(user: User, role: str, cert_row: Certificate) -> 
 def check_expected(role: str, staff_name: str, signers: dict, on: dt.date) -> None:
     """The signer must be the one the frozen record names for this role."""
     expected = signers.get(role) or {}
+    if is_slot(role):
+        expected = next((e for e in signers.get("subject", []) if e.get("slot") == role), {})
     if role == "seal" or not expected:
         return
     names = [expected.get("name", "")]

@@ -26,7 +26,7 @@ from portal.models.school import school_levels
 from portal.signing import certs, identity
 from portal.signing import pdf as pdfsign
 
-from . import ServiceError, audit, signers
+from . import ServiceError, audit, signers, subject_signing
 from .certificates import active, parsed, roots
 from .chain_files import read_pdf, records_dir, write_new  # noqa: F401 (records_dir re-exported)
 from .records import current_record, record_data
@@ -59,14 +59,29 @@ def date_lines(pdf: bytes) -> dict:
     return {name: text for name in DATE_FIELDS.values() if name in present}
 
 
-def chain() -> list[str]:
-    school = School.current()
-    return current_app.config["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
+def chain(klass: SchoolClass | None = None) -> list[str]:
+    """The configured roles of a class's level (a multi-level school signs each class by its grade's level);
+    without a class, the school's first level."""
+    if klass is not None:
+        level = klass.grade.level
+    else:
+        school = School.current()
+        level = school_levels(school.level if school else "TH")[0]
+    return current_app.config["SIGNING_CHAIN"][level]
+
+
+def record_roles(rv: RecordVersion) -> list[str]:
+    """The chain of this record, with `subject` expanded into one slot per subject teacher (frozen in the
+    record's data once it entered the chain)."""
+    return subject_signing.record_roles(chain(rv.school_class), rv)
 
 
 def next_role(rv: RecordVersion) -> str | None:
-    roles = chain()
-    return roles[rv.step] if rv.step < len(roles) and rv.status in ("draft", "signing") else None
+    """The role of the next step (`subject` for any subject teacher's slot still open)."""
+    roles = record_roles(rv)
+    if rv.step < len(roles) and rv.status in ("draft", "signing"):
+        return subject_signing.base_role(roles[rv.step])
+    return None
 
 
 def wave_of(pupil, klass) -> int:
@@ -100,7 +115,7 @@ def backend_for(row):
 def check_earlier_steps(rv: RecordVersion, pdf: bytes) -> None:
     """Every earlier step present, in order, valid, trusted, by the person the record names, and the
     embedded data still the frozen data."""
-    roles = chain()[:rv.step]
+    roles = record_roles(rv)
     done = [s for s in RecordSignature.select().where(RecordSignature.record == rv).order_by(RecordSignature.id)
             if "#" not in s.role]  # rows of a withdrawn attempt keep a suffixed role
     if done and len(done) == rv.step and done[-1].pdf_sha256 == hashlib.sha256(pdf).hexdigest():
@@ -112,7 +127,8 @@ def check_earlier_steps(rv: RecordVersion, pdf: bytes) -> None:
         reports = pdfsign.validate(pdf, roots())
     except Exception:  # a damaged file makes the PDF reader or the validator give up
         raise ServiceError("Tệp học bạ đã bị sửa đổi hoặc hỏng: chữ ký trước không hợp lệ; không thể ký tiếp.") from None
-    if [r.role for r in reports] != roles:
+    signed = [r.role for r in reports]
+    if len(signed) != rv.step or not subject_signing.same_chain(signed, roles):
         raise ServiceError("Thứ tự chữ ký trong tệp học bạ không đúng quy trình; không thể ký tiếp.")
     for r in reports:
         if not (r.intact and r.valid and r.trusted and r.bottom_line):
@@ -138,13 +154,14 @@ class Credential:
     signer: object
 
 
-def unlock(user: User, role: str, secret: str, at: dt.datetime | None = None) -> Credential:
+def unlock(user: User, role: str, secret: str, at: dt.datetime | None = None,
+           klass: SchoolClass | None = None) -> Credential:
     """Check that the user's certificate is theirs (or the school's seal), valid and not revoked, and
     unlock its key (passphrase or PIN) once."""
     cert_row = active(user, "organisation" if role == "seal" else "personal")
     if cert_row is None:
         raise ServiceError("Bạn chưa cài chứng thư số" + (" của tổ chức." if role == "seal" else "."))
-    signers.check_certificate_for_role(user, role, cert_row)
+    signers.check_certificate_for_role(user, role, cert_row, klass)
     cert, chain_certs = parsed(cert_row)
     try:
         from .timestamps import ensure_demo_services
@@ -219,8 +236,11 @@ def _claim(user: User, rv_id: int, token: str) -> tuple[RecordVersion, str, bool
             now = documents.canonical_json(record_data(rv, frozen_data["record"]["verify_url"].rsplit("/xac-thuc/", 1)[0]))
             if hashlib.sha256(now).hexdigest() != rv.data_sha256:
                 raise ServiceError("Dữ liệu học bạ đã thay đổi sau khi bắt đầu ký; cần lập phiên bản đính chính.")
-        signers.check_expected(role, user.staff.full_name if user.staff else user.username,
-                               json.loads(rv.data_json).get("signers", {}), dt.date.today())
+        frozen_signers = json.loads(rv.data_json).get("signers", {})
+        if role == subject_signing.SUBJECT:  # this teacher's own field; once per record
+            role = subject_signing.claim_slot(user, rv, frozen_signers)
+        signers.check_expected(role, user.staff.full_name if user.staff else user.username, frozen_signers,
+                               dt.date.today())
         rv.claimed_by, rv.claimed_at = token, utcnow()
         rv.save()
     return rv, role, froze
@@ -247,9 +267,9 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
     if role_now is not None and not holds_role(user, role_now, rv.school_class):
         raise ServiceError(f"Bước tiếp theo là của {ROLE_LABELS[role_now]}; bạn không có quyền ký bước này cho lớp "
                            f"{rv.school_class.name}.")
-    cred = unlock(user, role_now, secret or "", at) if own and role_now else credential
+    cred = unlock(user, role_now, secret or "", at, rv.school_class) if own and role_now else credential
     rv, role, froze = _claim(user, rv.id, token)
-    if cred is None or cred.role != role:  # the record moved on between the look and the claim
+    if cred is None or cred.role != subject_signing.base_role(role):  # the record moved on between the look and the claim
         _release(rv.id, token, froze)
         raise ServiceError("Học bạ đã chuyển sang bước ký khác; hãy tải lại danh sách.")
     cert_row = cred.cert_row
@@ -258,13 +278,15 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
             rendered = documents.render([json.loads(rv.data_json)])
             if rendered.sha256 != rv.data_sha256:
                 raise ServiceError("Không dựng được học bạ đúng với dữ liệu đã khóa; chưa ký.")
-            base = pdfsign.add_fields(rendered.pdf, {r: rendered.boxes[r] for r in chain() if r in rendered.boxes},
+            base = pdfsign.add_fields(rendered.pdf, {r: rendered.boxes[r] for r in record_roles(rv) if r in rendered.boxes},
                                       rendered.text_boxes)
         else:
             base = read_pdf(rv)
             check_earlier_steps(rv, base)
-        label, title = stamp_label(user, role)
-        last = rv.step + 1 == len(chain())
+        label, title = stamp_label(user, subject_signing.base_role(role))
+        if subject_signing.is_slot(role):
+            title = subject_signing.stamp_title(role, json.loads(rv.data_json)["signers"])
+        last = rv.step + 1 == len(record_roles(rv))
         stamper = timestamper()
         signed = pdfsign.sign(base, role, cred.signer, certify=rv.step == 0, signer_name=cert_row.subject,
                               title=title, label=label, reason=f"{ROLE_LABELS[role]} xác nhận học bạ",
@@ -329,7 +351,7 @@ def sign_many(user: User, records: list[RecordVersion], secret: str, progress=No
             role = next_role(RecordVersion.get_by_id(rv.id))
             try:
                 if role and role not in creds:
-                    creds[role] = unlock(user, role, secret)
+                    creds[role] = unlock(user, role, secret, klass=rv.school_class)
                 out.append(sign_step(user, rv, credential=creds.get(role)))
             except ServiceError as err:
                 out.append(StepResult(rv, role or "", False, err.message))

@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 
 from portal.db import write_tx
+from portal.exchange import record_xml
 from portal.models import Enrolment, Pupil, RecordVersion, School
 from portal.signing import pdf as pdfsign
 
@@ -33,6 +34,8 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
         raise ServiceError("Học sinh chưa có học bạ nào đã phát hành để chuyển trường.")
     files = {}
     for rv in records:
+        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # the XML mapping: primary only
+            raise ServiceError("Định dạng XML hiện chỉ có cho học bạ tiểu học; chưa chuyển được học bạ trung học.")
         year = rv.school_class.year.name
         files[f"{year}.pdf"], files[f"{year}.xml"] = read_pdf(rv), issued_xml(rv, key, cert)
     from portal.models import Certificate

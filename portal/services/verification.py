@@ -72,9 +72,20 @@ def _overall(checks: list[Check]) -> str:
     return "indeterminate" if any(c.status == UNKNOWN for c in essential) else "passed"
 
 
-def chain_roles() -> list[str]:
-    school = School.current()
-    return current_app.config["SIGNING_CHAIN"][school_levels(school.level if school else "TH")[0]]
+def chain_roles(record: dict | None = None) -> list[str]:
+    """The roles a record's chain expects: its level's configured chain, with one subject slot per subject
+    teacher the record names (secondary); without a record, the school's first level."""
+    from .subject_signing import expand
+
+    record = record if isinstance(record, dict) else {}
+    school = record.get("school") if isinstance(record.get("school"), dict) else {}
+    signers = record.get("signers") if isinstance(record.get("signers"), dict) else {}
+    level = school.get("level")
+    if level not in current_app.config["SIGNING_CHAIN"]:
+        school = School.current()
+        level = school_levels(school.level if school else "TH")[0]
+    subjects = signers.get("subject") if isinstance(signers.get("subject"), list) else []
+    return expand(current_app.config["SIGNING_CHAIN"][level], len(subjects))
 
 
 def _trust_check(i: int, who: str, s: dict) -> Check:
@@ -133,13 +144,16 @@ def _signature_checks(sigs: list[dict], lta: bool) -> list[Check]:
     return checks
 
 
-def _chain_checks(sigs: list[dict]) -> list[Check]:
-    expected, roles = chain_roles(), [s["role"] for s in sigs]
-    if roles == expected:
+def _chain_checks(sigs: list[dict], record: dict | None = None) -> list[Check]:
+    from .subject_signing import same_chain
+
+    expected, roles = chain_roles(record), [s["role"] for s in sigs]
+    if len(roles) == len(expected) and same_chain(roles, expected):
         out = [Check("chain", "Đủ chữ ký theo đúng thứ tự", PASSED, " → ".join(ROLE_LABELS[r] for r in roles))]
-    elif roles == expected[:len(roles)]:
+    elif same_chain(roles, expected):
+        missing = [r for r in expected if r not in roles]
         out = [Check("chain", "Đủ chữ ký theo đúng thứ tự", FAILED, "Còn thiếu: " + ", ".join(
-            ROLE_LABELS[r] for r in expected[len(roles):]) + " (chưa phát hành).")]
+            ROLE_LABELS[r] for r in missing) + " (chưa phát hành).")]
     else:
         out = [Check("chain", "Đủ chữ ký theo đúng thứ tự", FAILED, "Thứ tự chữ ký không đúng quy trình: "
                      + " → ".join(ROLE_LABELS.get(r, r) for r in roles))]
@@ -178,7 +192,7 @@ def judge(found: dict) -> Verdict:
         checks.append(Check("signatures", "Chữ ký số", FAILED, "Tệp không có chữ ký số nào."))
         return Verdict("failed", checks, record["record"] if record else None, record)
     checks += _signature_checks(sigs, found.get("lta", False))
-    checks += _chain_checks(sigs)
+    checks += _chain_checks(sigs, record)
     if record is None or not isinstance(record, dict) or "record" not in record:
         checks.append(Check("data", "Dữ liệu học bạ nhúng trong tệp", FAILED, "Không có tệp dữ liệu hocba.json."))
         return Verdict(_overall(checks), checks, None, None)

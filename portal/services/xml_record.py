@@ -80,6 +80,8 @@ def sign_role(xml: bytes, role: str, sign_raw, cert, chain, national_id: str = "
 def sign_step(rv, role: str, user, cred, pdf_rel: str, froze: bool) -> None:
     """The chain step's XML signature, with the signer of the step's PDF signature; written beside its PDF."""
     record = json.loads(rv.data_json)
+    if record.get("schema") not in record_xml.SCHEMAS:  # no XML mapping for this record object yet: PDF only
+        return
     if froze:
         xml = record_xml.to_xml(record)
     else:
@@ -92,7 +94,8 @@ def sign_step(rv, role: str, user, cred, pdf_rel: str, froze: bool) -> None:
             raise ServiceError("Tệp XML của học bạ bị hỏng; không thể ký tiếp.") from None
     staff = getattr(user, "staff", None)
     backend = cred.backend
-    signed = sign_role(xml, role, raw_signer(cred.signer), backend.cert, list(backend.chain),
+    from .subject_signing import base_role  # a subject teacher's slot (subject_3) signs as `subject`
+    signed = sign_role(xml, base_role(role), raw_signer(cred.signer), backend.cert, list(backend.chain),
                        national_id=(staff.national_id or "") if staff else "", name=staff.full_name if staff else "")
     write_atomically(str(records_dir() / xml_rel(pdf_rel)), signed)
 

@@ -78,9 +78,9 @@ def inspect(data: bytes, roots_pem: list[bytes], at_iso: str = "", fetch: bool =
     if sigs and stamps:  # long-term validation data: one AdES validation gives integrity and trust
         from . import ltv
         try:
-            out["lta"] = ltv.has_ltv(data)
+            out["lta"] = ltv.has_ltv(data, reader)
             if out["lta"]:
-                lta = {r.field: r for r in ltv.validate_lta(data, roots, at)}
+                lta = {r.field: r for r in ltv.validate_lta(data, roots, at, reader)}
                 reports = [r.report for r in lta.values()]
                 if len(reports) != len(sigs) or any(r is None for r in reports):
                     lta, reports = {}, []
@@ -110,7 +110,7 @@ def inspect(data: bytes, roots_pem: list[bytes], at_iso: str = "", fetch: bool =
             "timestamped": r.timestamped, "timestamp_at": _iso(r.timestamp_at), "subject": r.subject,
             "cert_sha256": r.cert_sha256, "cert_not_after": _iso(r.cert_not_after), "trust": trust})
     try:
-        embedded = pdfsign.embedded_file(data)
+        embedded = pdfsign.embedded_file(data, reader=reader)
     except Exception:
         embedded = None
     if embedded is not None:

@@ -91,9 +91,9 @@ class LtvResult:
     report: object = None  # pdf.SignatureReport from the same validation (integrity, coverage, signer)
 
 
-def has_ltv(pdf: bytes) -> bool:
+def has_ltv(pdf: bytes, reader: PdfFileReader | None = None) -> bool:
     """A document timestamp and a DSS after the signatures: the file carries its own proof of time."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader = reader or PdfFileReader(io.BytesIO(pdf), strict=False)
     return bool(reader.embedded_timestamp_signatures) and "/DSS" in reader.root
 
 
@@ -113,12 +113,12 @@ def _spec(roots):
         revinfo_gathering_policy=RevocationInfoGatheringSpec(RevinfoOnlineFetchingRule.LOCAL_ONLY)))
 
 
-async def _validate_lta(pdf: bytes, roots, at: dt.datetime | None) -> list[LtvResult]:
+async def _validate_lta(pdf: bytes, roots, at: dt.datetime | None, reader=None) -> list[LtvResult]:
     from pyhanko.sign.ades.report import AdESFailure, AdESPassed
     from pyhanko.sign.validation.ades import ades_lta_validation, simulate_future_ades_lta_validation
     from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader = reader or PdfFileReader(io.BytesIO(pdf), strict=False)
     spec = _spec(roots)
     now = dt.datetime.now(dt.timezone.utc)
     out = []
@@ -145,7 +145,8 @@ async def _validate_lta(pdf: bytes, roots, at: dt.datetime | None) -> list[LtvRe
     return out
 
 
-def validate_lta(pdf: bytes, roots, at: dt.datetime | None = None) -> list[LtvResult]:
+def validate_lta(pdf: bytes, roots, at: dt.datetime | None = None, reader=None) -> list[LtvResult]:
     """Each signature validated as ETSI EN 319 102-1 (LTA) at `at` (now by default) with the file's own
-    validation data; a future `at` assumes the archive timestamps are renewed until then."""
-    return asyncio.run(_validate_lta(pdf, roots, at))
+    validation data; a future `at` assumes the archive timestamps are renewed until then. `reader`: a reader of
+    the same bytes already open (its parsed objects are reused)."""
+    return asyncio.run(_validate_lta(pdf, roots, at, reader))

@@ -309,9 +309,9 @@ def signed_roles(pdf: bytes) -> list[str]:
     return [(s.field_name or "").removeprefix("Sig_") for s in reader.embedded_regular_signatures]
 
 
-def embedded_file(pdf: bytes, name: str = "hocba.json") -> bytes | None:
+def embedded_file(pdf: bytes, name: str = "hocba.json", reader: PdfFileReader | None = None) -> bytes | None:
     """The bytes of an embedded file (PDF/A-3 associated file) as the latest revision has it."""
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    reader = reader or PdfFileReader(io.BytesIO(pdf), strict=False)
     root = reader.root
     names = root.get("/Names")
     if names is None or "/EmbeddedFiles" not in names:

@@ -241,6 +241,18 @@ def test_verify_command_exit_codes(demo_app, issued, tmp_path):
     assert runner.invoke(args=["verify", str(good), "--at", "30/06/2045"]).exit_code == 2  # usage error
 
 
+def test_verify_command_on_an_uninitialised_database_says_so_without_a_traceback(issued, tmp_path):
+    from tests.conftest import make_app
+
+    good = tmp_path / "good.pdf"
+    good.write_bytes(issued[1])
+    app = make_app(tmp_path / "empty.sqlite3")  # never migrated: no tables
+    result = app.test_cli_runner().invoke(args=["verify", str(good)])
+    assert result.exit_code == 2
+    assert "chưa khởi tạo" in result.output and "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
 def test_audit_verify_detects_edit_and_delete(demo_app, tmp_path):
     runner = demo_app.test_cli_runner()
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
