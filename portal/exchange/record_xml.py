@@ -28,9 +28,9 @@ ROLES = {
     "principal": (ISSUANCE, "CBQL", DATA_ID),
     "seal": (ISSUANCE, "KY_PHAT_HANH", DATA_ID),
 }
-# The record-object schemas this mapping knows (docs/hocba-json.md). The secondary record object
-# (hocba-trunghoc/1: semesters, scores, rèn luyện) has no mapping yet: its records are signed as PDF only.
-SCHEMAS = {"hocba-tieuhoc/1"}
+# The record-object schemas this mapping knows (docs/hocba-json.md): primary and secondary.
+PRIMARY, SECONDARY = "hocba-tieuhoc/1", "hocba-trunghoc/1"
+SCHEMAS = {PRIMARY, SECONDARY}
 LEVEL_TABLES = {"TH": "thongtinsohocbasotieuhoc"}  # secondary: thongtinsohocbasothcsthpt
 SECONDARY_TABLE = "thongtinsohocbasothcsthpt"
 STATUS_VALID = "1"  # trangthaithongtinhocba: 1 có hiệu lực, 2 thu hồi (revocation is a registry message)
@@ -62,11 +62,47 @@ def _subject_row(parent, n: int, s: dict):
                   ("soddcngvbm", teacher.get("national_id", ""))))
 
 
+def _secondary_subject_row(parent, n: int, s: dict, teachers: list[dict]):
+    row = etree.SubElement(parent, "DIEM_TONG_KET", Id=f"diem-{n}")
+    teacher = next((t for t in teachers if s["code"] in (t.get("subject_codes") or [])), {})
+    _fields(row, (("mamonhoc", s["ministry_code"]), ("mamonnoibo", s["code"]), ("tenmonhoc", s["name"]),
+                  ("loaimonhoc", s["kind"]), ("hinhthucdanhgia", s["assessment"]), ("diemhocky1", s["term1"]),
+                  ("diemhocky2", s["term2"]), ("diemcanam", s["year"]), ("diemkttralai", s["retest"]),
+                  ("nxethocky1", s["comments"].get("HK1", "")), ("nxetmonhoc", s["comment"]),
+                  ("gvbm", teacher.get("name", "")), ("soddcngvbm", teacher.get("national_id", ""))))
+
+
+def _year_fields(record: dict):
+    """The year's result: TT27 (primary) or TT22 (secondary) fields."""
+    year = record["year"]
+    if record["schema"] == SECONDARY:
+        conduct, learning, absences = year["conduct"], year["learning"], year["absences"]
+        return (
+            ("hocky1", learning["HK1"]), ("hocky2", learning["HK2"]), ("canam", learning["year"]),
+            ("kqhoctaplai", learning["summer"]), ("renluyenhocky1", conduct["HK1"]),
+            ("renluyenhocky2", conduct["HK2"]), ("renluyencanam", conduct["year"]), ("renluyenlai", conduct["summer"]),
+            ("sobuoinghihocky1", "" if absences["HK1"] is None else absences["HK1"]),
+            ("sobuoinghihocky2", "" if absences["HK2"] is None else absences["HK2"]),
+            ("sobuoinghi", "" if absences["year"] is None else absences["year"]),
+            ("monkiemtralai", " ".join(year["retests"])), ("quyetdinh", year["decision"]),
+            ("quyetdinhcuoi", year["final_decision"]), ("duoclenlop", _flag(year["final_decision"] == "len_lop")),
+            ("ndungduoclenlop", "\n".join(year["decision_lines"])), ("makhenthuong", year["award"]),
+            ("ndungkhenthuong", "\n".join(year["awards"])))
+    completion = " ".join(year["completion"])
+    return (
+        ("ketquagiaoduc", year["outcome"]), ("tenketquagiaoduc", year["outcome_label"]),
+        ("ketquasaudanhgiabosung", year["supplementary_outcome"]), ("quyetdinhlenlop", year["decision"]),
+        ("dahthanhctrinhlophoc", _flag("Hoàn thành chương trình lớp" in completion)),
+        ("dahthanhctrinhtieuhoc", _flag("Hoàn thành chương trình tiểu học" in completion)),
+        ("duoclenlop", _flag(bool(year["completion"]) and year["decision"] != "repeat")),
+        ("ndunghoanthanh", "\n".join(year["completion"])), ("ndungkhenthuong", "\n".join(year["awards"])))
+
+
 def data_element(record: dict) -> etree._Element:
     """DU_LIEU_HOC_BA: everything the record object holds, in the dictionary's names."""
     school, pupil, year, signers = record["school"], record["pupil"], record["year"], record["signers"]
-    table = LEVEL_TABLES.get(school["level"], SECONDARY_TABLE)
-    completion = " ".join(year["completion"])
+    secondary = record["schema"] == SECONDARY
+    table = SECONDARY_TABLE if secondary else LEVEL_TABLES.get(school["level"], SECONDARY_TABLE)
     data = etree.Element("DU_LIEU_HOC_BA", Id=DATA_ID)
     info = etree.SubElement(data, "THONG_TIN_HOC_BA", Id=INFO_ID)
     main = etree.SubElement(info, table)
@@ -84,20 +120,18 @@ def data_element(record: dict) -> etree._Element:
         ("quoctich", pupil["nationality"]), ("noisinh", pupil["birthplace"]), ("quequan", pupil["hometown"]),
         ("noiohiennay", pupil["address"]), ("hotencha", pupil["father_name"]), ("hotenme", pupil["mother_name"]),
         ("hotennguoigiamho", pupil["guardian_name"]), ("sosodangbo", pupil["registry_number"]),
-        ("ketquagiaoduc", year["outcome"]), ("tenketquagiaoduc", year["outcome_label"]),
-        ("ketquasaudanhgiabosung", year["supplementary_outcome"]), ("quyetdinhlenlop", year["decision"]),
-        ("dahthanhctrinhlophoc", _flag("Hoàn thành chương trình lớp" in completion)),
-        ("dahthanhctrinhtieuhoc", _flag("Hoàn thành chương trình tiểu học" in completion)),
-        ("duoclenlop", _flag(bool(year["completion"]) and year["decision"] != "repeat")),
-        ("ndunghoanthanh", "\n".join(year["completion"])), ("ndungkhenthuong", "\n".join(year["awards"])),
+        *_year_fields(record),
         ("tengvcn", homeroom.get("name", "")), ("soddcngvcn", homeroom.get("national_id", "")),
         ("chucvugvcn", homeroom.get("title", "")), ("donvigvcn", homeroom.get("school", "")),
     ))
     scores = etree.SubElement(info, f"{table}_bangdiem")
     for n, s in enumerate(year["subjects"], start=1):
-        _subject_row(scores, n, s)
+        if secondary:
+            _secondary_subject_row(scores, n, s, signers.get("subject") or [])
+        else:
+            _subject_row(scores, n, s)
     qualities = etree.SubElement(info, f"{table}_phamchatnangluc")
-    for group, item in year["qualities"].items():
+    for group, item in ({} if secondary else year["qualities"]).items():
         grp = etree.SubElement(qualities, "nhom", ma=group)
         _text(grp, "ten", item["label"])
         for it in item["items"]:

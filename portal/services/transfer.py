@@ -34,8 +34,8 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
         raise ServiceError("Học sinh chưa có học bạ nào đã phát hành để chuyển trường.")
     files = {}
     for rv in records:
-        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # the XML mapping: primary only
-            raise ServiceError("Định dạng XML hiện chỉ có cho học bạ tiểu học; chưa chuyển được học bạ trung học.")
+        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # a record object the XML mapping does not know
+            raise ServiceError("Chưa có định dạng XML cho loại học bạ này; chưa chuyển được.")
         year = rv.school_class.year.name
         files[f"{year}.pdf"], files[f"{year}.xml"] = read_pdf(rv), issued_xml(rv, key, cert)
     from portal.models import Certificate
