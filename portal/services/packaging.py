@@ -47,7 +47,7 @@ def build(klass: SchoolClass, wave: int, key, cert) -> bytes:
     files, hashes = {}, {}
     for rv in sorted(records, key=lambda r: r.pupil.code):
         pdf = read_pdf(rv)
-        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # a record object the XML mapping does not know
+        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # no XML mapping for it
             raise ServiceError("Chưa có định dạng XML cho loại học bạ này; chưa đóng gói được.")
         signed = issued_xml(rv, key, cert)
         problems = schema_problems(etree.fromstring(signed))

@@ -34,7 +34,7 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
         raise ServiceError("Học sinh chưa có học bạ nào đã phát hành để chuyển trường.")
     files = {}
     for rv in records:
-        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # a record object the XML mapping does not know
+        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # no XML mapping for it
             raise ServiceError("Chưa có định dạng XML cho loại học bạ này; chưa chuyển được.")
         year = rv.school_class.year.name
         files[f"{year}.pdf"], files[f"{year}.xml"] = read_pdf(rv), issued_xml(rv, key, cert)
