@@ -11,7 +11,7 @@ login_manager.login_message_category = "info"
 
 # Endpoints anonymous visitors may reach. Everything else needs a login.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "assets.file", "assets.favicon", "health", "verify.index", "verify.by_code", "parents.index",
-                    "parents.leave", "parents.download", "server_ca.page",
+                    "parents.leave", "parents.download", "parents.download_xml", "server_ca.page",
                     "server_ca.certificate"}
 # Endpoints reachable while a password change is pending.
 PASSWORD_CHANGE_ENDPOINTS = PUBLIC_ENDPOINTS | {"auth.change_password", "auth.logout"}

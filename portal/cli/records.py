@@ -104,11 +104,12 @@ def _sign_records(user, records, secret, workers) -> tuple[int, int]:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Thư mục ghi tệp.")
 @with_appcontext
 def issued(class_name, out_dir):
-    """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf."""
+    """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf and .xml."""
     from pathlib import Path
 
     from portal.services.records.chain import issued_records, read_pdf
     from portal.services.records.rendering import write_atomically
+    from portal.services.records.xml_record import read_xml
     from portal.services.school.years import find_class
     from portal.services.system import audit
 
@@ -119,6 +120,8 @@ def issued(class_name, out_dir):
         rows = issued_records(klass)
         for rv in rows:
             write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.pdf"), read_pdf(rv))
+            if (xml := read_xml(rv)) is not None:  # the XML of equal value, signed in the same chain
+                write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.xml"), xml)
         audit.record("record.exported", klass, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
                      username="cli", count=len(rows))
     click.echo(f"Đã ghi {len(rows)} học bạ đã phát hành vào {out_dir}.")
@@ -131,23 +134,25 @@ CONCLUSIONS = {"passed": "Kết luận: học bạ hợp lệ.", "failed": "Kế
 
 @click.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("other", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="In toàn bộ danh sách kiểm tra dạng JSON.")
 @click.option("--at", "at_date", type=click.DateTime(formats=["%Y-%m-%d"]),
               help="Kiểm tra như vào ngày này (YYYY-MM-DD), ví dụ 2040-06-30.")
 @with_appcontext
-def verify(file, as_json, at_date):
-    """Check a học bạ PDF offline: exit 0 passed, 1 failed, 2 indeterminate."""
+def verify(file, other, as_json, at_date):
+    """Check a học bạ PDF or XML offline (both: also that they hold the same data): exit 0 passed, 1 failed,
+    2 indeterminate."""
     import datetime as dt
     import json as json_lib
 
-    from portal.services.records.verification import verify as verify_record
+    from portal.services.records.xml_verification import verify_file
 
     import peewee
 
     at = at_date.replace(hour=12, tzinfo=dt.timezone.utc) if at_date else None
     try:
         with db.connection_context():
-            verdict = verify_record(open(file, "rb").read(), at=at)
+            verdict = verify_file(open(file, "rb").read(), open(other, "rb").read() if other else None, at=at)
     except peewee.DatabaseError:
         click.echo("Không đọc được cơ sở dữ liệu của cổng (chưa khởi tạo?): chạy `flask --app portal setup` "
                    "hoặc `flask --app portal db upgrade`, rồi kiểm tra lại.", err=True)

@@ -1,1 +1,1 @@
-"""Data exchange with the sector database: the ministry mapping, XML signatures, packages. Pure."""
+"""Data exchange with the sector database: the record → XML mapping (record_xml) and its XSD. Pure."""

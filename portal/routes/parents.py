@@ -54,6 +54,24 @@ def download(record_id):
     return send_file_download(read_pdf(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf", "application/pdf")
 
 
+@bp.get("/tai/<int:record_id>.xml")
+def download_xml(record_id):
+    """The XML of equal value, under exactly the PDF's checks: an issued record of the signed-in pupil."""
+    from portal.errors import error_page
+    from portal.services.records import xml_record
+
+    rv = RecordVersion.get_or_none((RecordVersion.id == record_id) & (RecordVersion.status == "issued"))
+    pupil = parents.session_pupil(session.get("parent_code"))
+    if rv is None or pupil is None or rv.pupil_id != pupil.id:
+        abort(404)
+    try:
+        data, _name = xml_record.signed_xml(rv)
+    except ServiceError as err:
+        return error_page(404, err.message)
+    xml_record.log_download(rv, data, who="Phụ huynh tải")
+    return send_file_download(data, f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.xml", "application/xml")
+
+
 @bp.post("/cap-ma/<int:pupil_id>")
 def issue_code(pupil_id):
     """Staff: a new code for a pupil's family (shown once)."""

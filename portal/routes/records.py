@@ -85,6 +85,23 @@ def signed(record_id):
     return download(out.data, out.filename, "application/pdf")
 
 
+@bp.get("/da-ky/<int:record_id>.xml")
+def signed_xml(record_id):
+    """The same version's XML of equal value, signed in the same chain; the same permission as its PDF."""
+    from portal.services.records import xml_record
+
+    rv = get_or_404(RecordVersion, record_id)
+    permissions.require(permissions.can_read_record(current_user, rv.school_class))
+    if rv.status not in ("issued", "superseded"):
+        abort(404)
+    try:
+        data, filename = xml_record.signed_xml(rv)
+    except ServiceError as err:
+        return error_page(404, err.message)
+    xml_record.log_download(rv, data)
+    return download(data, filename, "application/xml")
+
+
 @bp.route("/de-nghi-dinh-chinh/<int:record_id>", methods=["GET", "POST"])
 def request_correction(record_id):
     from flask import flash

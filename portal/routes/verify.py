@@ -1,9 +1,10 @@
-"""The public verification page (no login): upload a học bạ PDF, or open the QR link."""
+"""The public verification page (no login): upload a học bạ PDF or XML (or both), or open the QR link."""
 from flask import Blueprint, abort, current_app, request
 
 from portal.htmx import render
 from portal.services.accounts import ratelimit
-from portal.services.records.verification import public_summary, verify
+from portal.services.records.verification import public_summary
+from portal.services.records.xml_verification import verify_file
 from portal.services.system import audit
 
 bp = Blueprint("verify", __name__, url_prefix="/xac-thuc")
@@ -19,13 +20,13 @@ def _limited() -> bool:
 def index():
     verdict, error, status = None, None, 200
     if request.method == "POST":
-        upload = request.files.get("file")
+        upload, other = request.files.get("file"), request.files.get("file2")
         if _limited():
             error, status = "Bạn đã kiểm tra quá nhiều lần. Vui lòng thử lại sau ít phút.", 429
         elif upload is None or not upload.filename:
-            error, status = "Vui lòng chọn tệp PDF học bạ.", 422
+            error, status = "Vui lòng chọn tệp PDF hoặc XML học bạ.", 422
         else:
-            verdict = verify(upload.read())
+            verdict = verify_file(upload.read(), other.read() if other is not None and other.filename else None)
             status = 200
             audit.record("record.verified", summary=f"Kiểm tra học bạ: {VERDICT_WORDS.get(verdict.status, 'chưa xác định')}",
                          code=(verdict.record or {}).get("code", ""))

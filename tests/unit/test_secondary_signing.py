@@ -114,10 +114,23 @@ def test_subject_teachers_sign_once_each_in_any_order_before_the_homeroom(thpt_a
         assert failed == [] and verdict.status == "passed", failed
         chain = next(c for c in verdict.checks if c.key == "chain")
         assert "Giáo viên bộ môn" in chain.reason and "Đóng dấu số của trường" in chain.reason
-        # The ministry's XML (XSD) is primary-only: packaging a secondary class is refused, not a crash.
+        # The XML of equal value (issue 16): every subject teacher signed each subject naming them, each
+        # signature outside its DIEM_TONG_KET; the pair verifies; a package carries it.
         from portal.services.exchange import packaging
-        with pytest.raises(ServiceError, match="chỉ có cho học bạ tiểu học"):
-            packaging.build(rv.school_class, 1, None, None)
+        from portal.services.records.xml_record import read_xml
+        from portal.services.records.xml_verification import verify_pair
+        from portal.signing import xmldsig
+        xml = read_xml(rv)
+        root = xmldsig.parse(xml)
+        named = [r.get("Id") for r in root.iter("DIEM_TONG_KET") if r.findtext("soddcngvbm")]
+        subject_sigs = [s for s in xmldsig.signatures(root) if s.getparent().tag == "GVBM"]
+        assert len(named) >= len(teachers) and sorted(xmldsig.verify(root, s).refs[0] for s in subject_sigs) == sorted(named)
+        pair = verify_pair(pdf, xml)
+        assert pair.status == "passed", [(c.key, c.reason) for c in pair.checks if c.status != "passed"]
+        import io
+        import zipfile
+        package = zipfile.ZipFile(io.BytesIO(packaging.build(rv.school_class, 1, None, None)))
+        assert package.read(f"{rv.pupil.code}.xml") == xml
 
 
 def test_subject_role_is_bound_to_a_teacher_of_the_class(thpt_app):

@@ -70,7 +70,12 @@ def test_remote_signing_submit_confirm_poll(demo_app, own_pki):
         reports = pdfsign.validate(chain.read_pdf(reload(rv)), certificates.roots())
         assert [r.role for r in reports] == ["homeroom", "principal"]
         assert reports[1].signer == "Nguyễn Thị Thanh Hương" and all(r.bottom_line for r in reports)
-        assert len(service.requests) == 1 and service.requests["1"]["hash_alg"] == "sha256"
+        # Two confirmations on the phone: the PDF's signature, then the XML's (issue 16; one hash per request).
+        assert len(service.requests) == 2 and {r["hash_alg"] for r in service.requests.values()} == {"sha256"}
+        from portal.services.records.xml_record import read_xml
+        from portal.signing import xmldsig
+        root = xmldsig.parse(read_xml(reload(rv)))
+        assert [xmldsig.verify(root, s).ok for s in xmldsig.signatures(root)] == [True, True]
 
 
 def test_remote_signing_rejected_on_the_phone(demo_app, own_pki):

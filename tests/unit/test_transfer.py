@@ -93,4 +93,4 @@ def test_altered_xml_with_a_recomputed_manifest_is_refused(demo_app, tmp_path):
             zf.writestr(n, blob)
         zf.writestr("manifest.json", json.dumps(manifest))
     result = new.test_cli_runner().invoke(args=["transfer-import", str(forged), "--class", "2C"])
-    assert result.exit_code == 1 and "Chữ ký XML không hợp lệ" in result.output
+    assert result.exit_code == 1 and "nội dung được ký đã bị thay đổi sau khi ký" in result.output

@@ -1,22 +1,25 @@
-"""Packages of issued records for the sector database (and transfers): a ZIP with a manifest, one signed
-XML and the issued PDF per pupil. Format and mapping: docs/package-format.md, portal/exchange/."""
+"""Packages of issued records for the sector database (and transfers): a ZIP with a manifest and, per pupil,
+the issued pair — the PDF and the XML signed in the same chain. Format and mapping: docs/package-format.md,
+portal/exchange/record_xml.py."""
 import datetime as dt
 import hashlib
 import io
 import json
 import zipfile
-from pathlib import Path
 
-from portal.exchange import ministry, xmlsig
+from lxml import etree
+
+from portal.exchange import record_xml
 from portal.models import RecordVersion, School, SchoolClass
 from portal.services import ServiceError
 from portal.services.records.chain import read_pdf, wave_of
 from portal.services.school.certificates import active, parsed, rewrap_if_needed
 from portal.services.system import audit
+from portal.services.records.xml_record import issued_xml
+from portal.services.records.xml_verification import XSD, schema_problems  # noqa: F401 (XSD re-exported)
 
-PACKAGE_FORMAT = "hocba-package/1"
+PACKAGE_FORMAT = "hocba-package/2"
 GENERATOR = "hocba-portal 0.1.0"
-XSD = Path(__file__).resolve().parents[2] / "exchange" / "hocba-tieuhoc-1.xsd"
 
 
 def seal_key(user, passphrase: str):
@@ -44,19 +47,17 @@ def build(klass: SchoolClass, wave: int, key, cert) -> bytes:
     files, hashes = {}, {}
     for rv in sorted(records, key=lambda r: r.pupil.code):
         pdf = read_pdf(rv)
-        record = json.loads(rv.data_json)
-        if record.get("schema") != "hocba-tieuhoc/1":  # the ministry's XSD covers primary records only
-            raise ServiceError("Định dạng XML của Bộ hiện chỉ có cho học bạ tiểu học; chưa đóng gói được học bạ trung học.")
-        xml = ministry.to_xml(record, rv.status, rv.issued_at.date().isoformat(), hashlib.sha256(pdf).hexdigest())
-        problems = xmlsig.validate_schema(xml, XSD)
+        if json.loads(rv.data_json).get("schema") not in record_xml.SCHEMAS:  # no XML mapping for it
+            raise ServiceError("Chưa có định dạng XML cho loại học bạ này; chưa đóng gói được.")
+        signed = issued_xml(rv, key, cert)
+        problems = schema_problems(etree.fromstring(signed))
         if problems:
             raise ServiceError(f"XML của {rv.pupil.code} không hợp lệ theo XSD: {problems[0]}")
-        signed = xmlsig.sign(xml, key, cert)
         for name, data in ((f"{rv.pupil.code}.xml", signed), (f"{rv.pupil.code}.pdf", pdf)):
             files[name] = data
             hashes[name] = hashlib.sha256(data).hexdigest()
     school = School.current()
-    manifest = {"format": PACKAGE_FORMAT, "xml_format": ministry.FORMAT, "generator": GENERATOR,
+    manifest = {"format": PACKAGE_FORMAT, "xml_format": record_xml.FORMAT, "generator": GENERATOR,
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "school": {"code": school.code, "name": school.name}, "year": klass.year.name, "class": klass.name,
                 "wave": wave, "count": len(records), "files": hashes}

@@ -300,6 +300,8 @@ def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.d
             signed, renew_by = issue_with_ltv(signed, stamper)
             ltv_level = "B-LTA"
         rel = write_new(rv, rv.step + 1, signed)
+        from portal.services.records.xml_record import sign_step as sign_xml  # the XML of equal value, same step, same signer
+        sign_xml(rv, role, user, cred, rel, froze)
     except ServiceError:
         _release(rv.id, token, froze)
         raise

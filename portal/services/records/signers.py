@@ -64,7 +64,8 @@ def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = No
                  .where(SigningAuthorisation.revoked_at.is_null() & (SigningAuthorisation.ends_on >= on))
                  .order_by(SigningAuthorisation.starts_on)):
         if auth.user.staff is not None:
-            deputies.append({"name": auth.user.staff.full_name, "title": auth.user.staff.title or "Phó Hiệu trưởng",
+            deputies.append({"name": auth.user.staff.full_name, "national_id": auth.user.staff.national_id or "",
+                             "title": auth.user.staff.title or "Phó Hiệu trưởng",
                              "authorised_from": auth.starts_on.isoformat(), "authorised_to": auth.ends_on.isoformat(),
                              "authorised_by": principal.full_name if principal else ""})
     homeroom = klass.homeroom
@@ -77,8 +78,10 @@ def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = No
 def _common_signers(homeroom, principal, deputies, school) -> dict:
     return {
         "homeroom": {"name": homeroom.full_name if homeroom else "", "title": "Giáo viên chủ nhiệm",
+                     "national_id": (homeroom.national_id or "") if homeroom else "",
                      "school": school.name},
         "principal": {"name": principal.full_name if principal else "",
+                      "national_id": (principal.national_id or "") if principal else "",
                       "title": (principal.title if principal else "") or "Hiệu trưởng", "school": school.name,
                       "deputies": deputies},
         "seal": {"name": school.name, "organisation": school.name, "tax_code": school.tax_code or ""},

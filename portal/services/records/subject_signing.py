@@ -39,7 +39,8 @@ def subject_signers(klass, school) -> list[dict]:
     out = []
     for k, entry in enumerate(by_staff.values(), start=1):
         staff = entry["staff"]
-        out.append({"slot": slot(k), "name": staff.full_name, "title": staff.title or "Giáo viên",
+        out.append({"slot": slot(k), "name": staff.full_name, "national_id": staff.national_id or "",
+                    "title": staff.title or "Giáo viên",
                     "staff_code": staff.code, "subjects": entry["subjects"], "subject_codes": entry["codes"],
                     "school": school.name})
     return out
