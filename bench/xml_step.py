@@ -15,7 +15,7 @@ from portal.exchange import record_xml
 from portal.models import RecordVersion, School, SchoolClass, User
 from portal.services.records import chain as signing
 from portal.services.records import xml_record
-from portal.services.records import ensure_record
+from portal.services.records.record import ensure_record
 from portal.services.records.timestamps import timestamper
 from portal.signing import pdf as pdfsign
 

@@ -205,7 +205,7 @@ def test_issued_writes_pdf_and_xml(demo_app, issued, tmp_path):
 
 def test_a_subject_teacher_signs_each_subject_naming_them(demo_app):
     """Generic per-subject signatures (secondary records name a teacher per subject: gvbm, soddcngvbm)."""
-    from portal.services.records import record_data
+    from portal.services.records.record import record_data
     with demo_app.app_context(), db.connection_context():
         record = record_data(first_records(n=1)[0], "https://hocba.example.edu.vn")
         teacher = user("gv.tienganh").staff

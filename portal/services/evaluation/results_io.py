@@ -9,7 +9,7 @@ from portal.services.records import freeze
 from portal.services.school.years import class_roster
 from portal.services.system import audit
 from portal.services.system.tables import (
-    Column, ImportReport, RowIssue, TableFileError, cell_text, map_headers, read_table, write_xlsx,
+    Column, ImportReport, RowIssue, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
 )
 
 
@@ -57,20 +57,7 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
     current = results.subject_results(klass, [cp], subject)
     locked = entry.find_lock(klass, cp) is not None
     frozen = {rv.pupil_id: rv for rv in freeze.class_records(klass)}
-    seen = {}
-    for rownum, raw in enumerate(table[1:], start=2):
-        if all(v is None or not str(v).strip() for v in raw):
-            continue
-        get = lambda key: cell_text(raw[index[key]]) if key in index and index[key] < len(raw) else ""  # noqa: E731
-        code = get("code")
-        pupil = pupils.get(code)
-        if pupil is None:
-            report.errors.append(RowIssue(rownum, "Mã học sinh", f"“{code}” không thuộc lớp {klass.name}."))
-            continue
-        if code in seen:
-            report.errors.append(RowIssue(rownum, "Mã học sinh", f"Trùng với dòng {seen[code]}."))
-            continue
-        seen[code] = rownum
+    for rownum, pupil, get in pupil_rows(table, index, pupils, klass.name, report):
         values = {}
         for field, label in (("level", "Mức đạt được"), ("score", "Điểm KTĐK"), ("comment", "Nhận xét")):
             if field not in index:

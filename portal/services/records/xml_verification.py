@@ -22,7 +22,7 @@ from portal.services.records.record import normalise_code
 from portal.services.records.signers import ROLE_LABELS
 from portal.services.records.verification import FAILED, PASSED, UNKNOWN, Check, Verdict, _database_checks, _overall, verify, vn_time
 
-XSD = Path(__file__).resolve().parent.parent / "exchange" / "hocba-xml-2.xsd"
+XSD = Path(__file__).resolve().parents[2] / "exchange" / "hocba-xml-2.xsd"
 MAX_XML_BYTES = 8 * 1024 * 1024
 _SCHEMA = None
 

@@ -189,6 +189,29 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _BAD_TITLE = str.maketrans({ch: " " for ch in "[]:*?/\\"})
 
 
+def pupil_rows(table: list[list], index: dict[str, int], pupils: dict, class_name: str, report: ImportReport):
+    """The data rows of a class's sheet, one per pupil: (row number, pupil, get(column key) → text). Blank rows
+    are skipped; a code not in the class or met twice is reported on its row and skipped."""
+    seen: dict = {}
+    for rownum, raw in enumerate(table[1:], start=2):
+        if all(v is None or not str(v).strip() for v in raw):
+            continue
+
+        def get(key, raw=raw):
+            return cell_text(raw[index[key]]) if key in index and index[key] < len(raw) else ""
+
+        code = get("code")
+        pupil = pupils.get(code)
+        if pupil is None:
+            report.errors.append(RowIssue(rownum, "Mã học sinh", f"“{code}” không thuộc lớp {class_name}."))
+            continue
+        if code in seen:
+            report.errors.append(RowIssue(rownum, "Mã học sinh", f"Trùng với dòng {seen[code]}."))
+            continue
+        seen[code] = rownum
+        yield rownum, pupil, get
+
+
 def export_value(value):
     """A value as an exported cell holds it: text cleaned (openpyxl refuses control characters, and
     records stored before text was cleaned at the door may hold some)."""

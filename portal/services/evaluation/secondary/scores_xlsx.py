@@ -16,7 +16,7 @@ from portal.services.records import freeze
 from portal.services.school.years import class_roster
 from portal.services.system import audit
 from portal.services.system.tables import (
-    Column, ImportReport, RowIssue, TableFileError, cell_text, map_headers, read_table, write_xlsx,
+    Column, ImportReport, RowIssue, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
 )
 
 TERMS = ("HK1", "HK2")
@@ -76,20 +76,7 @@ def import_scores(user, klass, subject, term, filename: str, data: bytes) -> Imp
     pupils, current = {p.code: p for p in class_roster(klass)}, _current(klass, subject, term)
     locked = find_lock(klass, term) is not None
     frozen = {rv.pupil_id: rv for rv in freeze.class_records(klass)}
-    seen: dict = {}
-    for rownum, raw in enumerate(table[1:], start=2):
-        if all(v is None or not str(v).strip() for v in raw):
-            continue
-        get = lambda key: cell_text(raw[index[key]]) if key in index and index[key] < len(raw) else ""  # noqa: E731
-        code = get("code")
-        pupil = pupils.get(code)
-        if pupil is None:
-            report.errors.append(RowIssue(rownum, "Mã học sinh", f"“{code}” không thuộc lớp {klass.name}."))
-            continue
-        if code in seen:
-            report.errors.append(RowIssue(rownum, "Mã học sinh", f"Trùng với dòng {seen[code]}."))
-            continue
-        seen[code] = rownum
+    for rownum, pupil, get in pupil_rows(table, index, pupils, klass.name, report):
         changed = {}
         for col in cols[2:]:
             if col.key not in index or not get(col.key):
