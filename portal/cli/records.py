@@ -105,26 +105,15 @@ def _sign_records(user, records, secret, workers) -> tuple[int, int]:
 @with_appcontext
 def issued(class_name, out_dir):
     """Write every issued record of CLASS (current year) as OUT/<mã học sinh>.pdf and .xml."""
-    from pathlib import Path
-
-    from portal.services.records.chain import issued_records, read_pdf
-    from portal.services.records.rendering import write_atomically
-    from portal.services.records.xml_record import read_xml
+    from portal.services.records.chain_files import export_issued
     from portal.services.school.years import find_class
-    from portal.services.system import audit
 
     with db.connection_context():
         klass = find_class(class_name)
         if klass is None:
             fail(f"Không tìm thấy lớp {class_name} trong năm học hiện tại.")
-        rows = issued_records(klass)
-        for rv in rows:
-            write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.pdf"), read_pdf(rv))
-            if (xml := read_xml(rv)) is not None:  # the XML of equal value, signed in the same chain
-                write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.xml"), xml)
-        audit.record("record.exported", klass, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
-                     username="cli", count=len(rows))
-    click.echo(f"Đã ghi {len(rows)} học bạ đã phát hành vào {out_dir}.")
+        count = export_issued(klass, out_dir)
+    click.echo(f"Đã ghi {count} học bạ đã phát hành vào {out_dir}.")
 
 
 VERDICT_LABELS = {"passed": "ĐẠT", "failed": "KHÔNG ĐẠT", "unknown": "CHƯA RÕ"}

@@ -3,13 +3,11 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 from flask_login import current_user
 
 from portal.htmx import render
-from portal.models import Pupil, RecordVersion
+from portal.models import Pupil
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import ratelimit
 from portal.services.records import parents
-from portal.services.records.chain import read_pdf
-from portal.services.system import audit
 
 from .files import download as send_file_download
 
@@ -27,7 +25,6 @@ def index():
                 row = parents.sign_in(request.form.get("code", ""))
             except ServiceError as err:
                 error, status = err.message, 422
-                audit.record("parent_code.failed", summary="Nhập sai mã tra cứu phụ huynh", username="phụ huynh")
             else:
                 session["parent_code"] = row.id
                 return redirect(url_for("parents.index"), code=303)
@@ -46,12 +43,11 @@ def leave():
 
 @bp.get("/tai/<int:record_id>.pdf")
 def download(record_id):
-    rv = RecordVersion.get_or_none((RecordVersion.id == record_id) & (RecordVersion.status == "issued"))
-    pupil = parents.session_pupil(session.get("parent_code"))
-    if rv is None or pupil is None or rv.pupil_id != pupil.id:
+    rv = parents.issued_for_family(record_id, session.get("parent_code"))
+    if rv is None:
         abort(404)
-    audit.record("record.downloaded", rv, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
-    return send_file_download(read_pdf(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf", "application/pdf")
+    return send_file_download(parents.family_pdf(rv), f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.pdf",
+                              "application/pdf")
 
 
 @bp.get("/tai/<int:record_id>.xml")
@@ -60,9 +56,8 @@ def download_xml(record_id):
     from portal.errors import error_page
     from portal.services.records import xml_record
 
-    rv = RecordVersion.get_or_none((RecordVersion.id == record_id) & (RecordVersion.status == "issued"))
-    pupil = parents.session_pupil(session.get("parent_code"))
-    if rv is None or pupil is None or rv.pupil_id != pupil.id:
+    rv = parents.issued_for_family(record_id, session.get("parent_code"))
+    if rv is None:
         abort(404)
     try:
         data, _name = xml_record.signed_xml(rv)

@@ -16,8 +16,7 @@ from portal.services.evaluation.secondary.grid import (
 )
 from portal.services.evaluation.secondary.home import secondary_classes
 from portal.services.evaluation.secondary.summary import class_summary, fmt
-from portal.services.evaluation.secondary.summary_xlsx import summary_workbook
-from portal.services.system import audit
+from portal.services.evaluation.secondary.summary_xlsx import export_summary
 
 from .evaluation import _same_site, class_or_404
 from .files import download
@@ -146,8 +145,7 @@ def summary(class_id):
 def summary_xlsx(class_id):
     klass = class_or_404(class_id)
     _summary_allowed(klass)
-    data = summary_workbook(klass)
-    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp THCS/THPT lớp {klass.name}")
+    data = export_summary(klass)
     return download(data, f"tong-hop-{klass.name}-{klass.year.name}.xlsx")
 
 

@@ -9,8 +9,7 @@ from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import results
-from portal.services.evaluation.summary_xlsx import summary_workbook
-from portal.services.system import audit
+from portal.services.evaluation.summary_xlsx import export_summary
 
 from .evaluation import checkpoint_or_404, class_or_404
 from .files import download
@@ -32,8 +31,7 @@ def summary(class_id, cp):
 def summary_xlsx(class_id, cp):
     klass = class_or_404(class_id)
     cp = checkpoint_or_404(cp)
-    data = summary_workbook(klass, cp)
-    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp lớp {klass.name} {cp}")
+    data = export_summary(klass, cp)
     name = f"tong-hop-{klass.name}-{cp}-{klass.year.name}.xlsx"
     return download(data, name)
 

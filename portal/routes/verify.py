@@ -4,11 +4,9 @@ from flask import Blueprint, abort, current_app, request
 from portal.htmx import render
 from portal.services.accounts import ratelimit
 from portal.services.records.verification import public_summary
-from portal.services.records.xml_verification import verify_file
-from portal.services.system import audit
+from portal.services.records.xml_verification import verify_upload
 
 bp = Blueprint("verify", __name__, url_prefix="/xac-thuc")
-VERDICT_WORDS = {"passed": "hợp lệ", "failed": "không hợp lệ"}
 
 
 def _limited() -> bool:
@@ -26,10 +24,8 @@ def index():
         elif upload is None or not upload.filename:
             error, status = "Vui lòng chọn tệp PDF hoặc XML học bạ.", 422
         else:
-            verdict = verify_file(upload.read(), other.read() if other is not None and other.filename else None)
+            verdict = verify_upload(upload.read(), other.read() if other is not None and other.filename else None)
             status = 200
-            audit.record("record.verified", summary=f"Kiểm tra học bạ: {VERDICT_WORDS.get(verdict.status, 'chưa xác định')}",
-                         code=(verdict.record or {}).get("code", ""))
     return render("verify/index.html", verdict=verdict, error=error, status=status)
 
 

@@ -226,8 +226,42 @@ def simple_signer(key, cert, chain):
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
     store = SimpleCertificateStore.from_certs([to_asn1(c) for c in chain])
-    return signers.SimpleSigner(signing_cert=to_asn1(cert), signing_key=load_private_key_from_pemder_data(pem, None),
-                                cert_registry=store)
+    signer = _kept_key_signer_class()(signing_cert=to_asn1(cert),
+                                      signing_key=load_private_key_from_pemder_data(pem, None), cert_registry=store)
+    signer._hocba_xml_key = key  # the XML signature (services/records/xml_record.py) signs with the same object
+    return signer
+
+
+_KEPT_KEY_SIGNER = None
+
+
+def _kept_key_signer_class():
+    """pyHanko's SimpleSigner re-parses its DER key, with RSA's full consistency check, for every raw signature
+    (≈ 30 ms each, several per PDF signature). This one signs RSA PKCS#1 v1.5 and ECDSA with the key object
+    it was built from (checked when installed and unlocked); other mechanisms go through pyHanko."""
+    global _KEPT_KEY_SIGNER
+    if _KEPT_KEY_SIGNER is None:
+        from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+        from pyhanko.sign.general import get_pyca_cryptography_hash
+        from pyhanko.sign.signers import SimpleSigner
+
+        class KeptKeySigner(SimpleSigner):
+            def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+                key = getattr(self, "_hocba_xml_key", None)
+                mechanism = self.get_signature_mechanism_for_digest(digest_algorithm)
+                try:
+                    name = mechanism.signature_algo
+                except ValueError:
+                    name = mechanism["algorithm"].native
+                algo = get_pyca_cryptography_hash(digest_algorithm)
+                if name == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+                    return key.sign(data, padding.PKCS1v15(), algo)
+                if name == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+                    return key.sign(data, ec.ECDSA(algo))
+                return super().sign_raw(data, digest_algorithm)
+
+        _KEPT_KEY_SIGNER = KeptKeySigner
+    return _KEPT_KEY_SIGNER
 
 
 def to_asn1(cert) -> asn1_x509.Certificate:

@@ -51,6 +51,15 @@ def test_routes_do_not_open_transactions_or_read_htmx_headers(path):
     assert "HX-" not in text, "only portal/htmx.py reads HX-* headers"
 
 
+@pytest.mark.parametrize("path", files("portal/routes") + files("portal/cli"), ids=lambda p: p.name)
+def test_routes_and_the_cli_leave_the_audit_trail_to_the_use_cases(path):
+    """The audit append belongs to the use case (in its transaction), never to the page or the command."""
+    calls = [n.lineno for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "record"
+             and isinstance(n.func.value, ast.Name) and n.func.value.id == "audit"]
+    assert not calls, f"{path.name} writes the audit trail itself at lines {calls}"
+
+
 def test_modules_stay_small():
     big = [(p.relative_to(ROOT), n) for p in files("portal") if (n := len(p.read_text().splitlines())) > 450]
     assert not big, big

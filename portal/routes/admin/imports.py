@@ -7,7 +7,6 @@ from portal.services import ServiceError
 from portal.services.school import imports
 from portal.services.school.settings import school_or_none
 from portal.services.school.years import current_year
-from portal.services.system import audit
 
 from ..files import download
 
@@ -69,14 +68,8 @@ def import_template(slug):
 @bp.get("/xuat/<slug>.xlsx")
 def export_list(slug):
     kind = _kind(slug)
-    if kind == "pupils":
-        year = current_year()
-        if year is None:
-            abort(404)
-        data = imports.export_pupils(year)
-        name = f"danh-sach-hoc-sinh-{year.name}.xlsx"
-    else:
-        data = imports.export_staff()
-        name = "danh-sach-can-bo.xlsx"
-    audit.record("export.list", summary=f"Xuất {name}", kind=kind)
+    year = current_year()
+    if kind == "pupils" and year is None:
+        abort(404)
+    data, name = imports.export_list(kind, year)
     return download(data, name)

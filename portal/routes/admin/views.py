@@ -68,15 +68,9 @@ def school():
 
 @bp.get("/goi/<int:submission_id>.zip")
 def package_download(submission_id):
-    from pathlib import Path
-
-    from flask import abort, current_app
-
     from portal.models import PackageSubmission
-    from portal.services.system import audit
+    from portal.services.exchange.packaging import package_file
 
     from ..files import download
-    sub = get_or_404(PackageSubmission, submission_id)
-    audit.record("package.downloaded", sub, summary=f"Tải gói {sub.path}")
-    return download((Path(current_app.config["PACKAGES_DIR"]) / sub.path).read_bytes(), Path(sub.path).name,
-                    "application/zip")
+    data, name = package_file(get_or_404(PackageSubmission, submission_id))
+    return download(data, name, "application/zip")

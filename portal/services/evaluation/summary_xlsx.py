@@ -8,6 +8,7 @@ from openpyxl.utils import get_column_letter
 from portal.grading import tt27
 from portal.models import CHECKPOINTS
 from portal.services.evaluation import results
+from portal.services.system import audit
 from portal.services.system.tables import append_row, sheet_title
 
 
@@ -48,3 +49,10 @@ def summary_workbook(klass, cp: str) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def export_summary(klass, cp: str) -> bytes:
+    """The class summary of a checkpoint as a spreadsheet; the export is written to the audit trail."""
+    data = summary_workbook(klass, cp)
+    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp lớp {klass.name} {cp}")
+    return data

@@ -69,3 +69,14 @@ def build(klass: SchoolClass, wave: int, key, cert) -> bytes:
     audit.record("package.built", klass, summary=f"Đóng gói {len(records)} học bạ lớp {klass.name} đợt {wave}",
                  username="cli", count=len(records), wave=wave)
     return out.getvalue()
+
+
+def package_file(sub) -> tuple[bytes, str]:
+    """A prepared package's ZIP and its file name, the download written to the audit trail."""
+    from pathlib import Path
+
+    from portal.services.appconfig import app_config
+
+    data = (Path(app_config()["PACKAGES_DIR"]) / sub.path).read_bytes()
+    audit.record("package.downloaded", sub, summary=f"Tải gói {sub.path}")
+    return data, Path(sub.path).name

@@ -27,3 +27,21 @@ def write_new(rv: RecordVersion, step: int, data: bytes, suffix: str = "") -> st
         os.fsync(fh.fileno())
     os.replace(tmp, target)
     return rel
+
+
+def export_issued(klass, out_dir: str, username: str = "cli") -> int:
+    """Every issued record of a class written to `out_dir` as <mã học sinh>.pdf and, when the chain signed it,
+    <mã học sinh>.xml (the XML of equal value); the export is written to the audit trail."""
+    from portal.services.records.rendering import write_atomically
+    from portal.services.records.xml_record import read_xml
+    from portal.services.system import audit
+
+    rows = list(RecordVersion.select().where((RecordVersion.school_class == klass)
+                                             & (RecordVersion.status == "issued")))
+    for rv in rows:
+        write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.pdf"), read_pdf(rv))
+        if (xml := read_xml(rv)) is not None:
+            write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.xml"), xml)
+    audit.record("record.exported", klass, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
+                 username=username, count=len(rows))
+    return len(rows)

@@ -64,6 +64,7 @@ def sign_in(code: str) -> AccessCode:
     """The live code row for what the parent typed; its id is what their session keeps."""
     row = AccessCode.get_or_none((AccessCode.code_hash == _hash(code or "")) & AccessCode.revoked_at.is_null())
     if row is None:
+        audit.record("parent_code.failed", summary="Nhập sai mã tra cứu phụ huynh", username="phụ huynh")
         raise ServiceError("Mã tra cứu không đúng hoặc đã bị thu hồi.")
     return row
 
@@ -79,3 +80,19 @@ def session_pupil(code_id) -> Pupil | None:
 def issued_records(pupil: Pupil) -> list[RecordVersion]:
     return list(RecordVersion.select().where((RecordVersion.pupil == pupil) & (RecordVersion.status == "issued"))
                 .order_by(RecordVersion.id))
+
+
+def issued_for_family(record_id: int, code_id) -> RecordVersion | None:
+    """An issued record of the pupil the family's session reaches, or None (never another pupil's)."""
+    rv = RecordVersion.get_or_none((RecordVersion.id == record_id) & (RecordVersion.status == "issued"))
+    pupil = session_pupil(code_id)
+    return rv if rv is not None and pupil is not None and rv.pupil_id == pupil.id else None
+
+
+def family_pdf(rv: RecordVersion) -> bytes:
+    """The issued PDF a family downloads; the download is written to the audit trail."""
+    from portal.services.records.chain_files import read_pdf
+
+    data = read_pdf(rv)
+    audit.record("record.downloaded", rv, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
+    return data

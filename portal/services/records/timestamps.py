@@ -43,9 +43,21 @@ def timestamper():
         base = ensure_demo_services()
         url = f"{base}/tsa" if base else ""
     if url:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-        return HTTPTimeStamper(url, timeout=app_config().get("TSA_TIMEOUT_S", 20))
+        return _http_timestamper(url, app_config().get("TSA_TIMEOUT_S", 20))
     return None
+
+
+_STAMPERS: dict = {}
+
+
+def _http_timestamper(url: str, timeout: float):
+    """One client per TSA and process: it keeps the TSA's dummy response, with which pyHanko sizes every
+    signature, so each signature costs one timestamp request instead of two."""
+    key = (url, timeout)
+    if key not in _STAMPERS:
+        from pyhanko.sign.timestamps import HTTPTimeStamper
+        _STAMPERS[key] = HTTPTimeStamper(url, timeout=timeout)
+    return _STAMPERS[key]
 
 
 def renew_margin() -> dt.timedelta:

@@ -21,6 +21,7 @@ from portal.signing import certs, identity, xmldsig
 from portal.services.records.record import normalise_code
 from portal.services.records.signers import ROLE_LABELS
 from portal.services.records.verification import FAILED, PASSED, UNKNOWN, Check, Verdict, _database_checks, _overall, verify, vn_time
+from portal.services.system import audit
 
 XSD = Path(__file__).resolve().parents[2] / "exchange" / "hocba-xml-2.xsd"
 MAX_XML_BYTES = 8 * 1024 * 1024
@@ -246,3 +247,14 @@ def verify_file(data: bytes, other: bytes | None = None, at: dt.datetime | None 
         return verify_xml(data, at=at) if is_xml(data) else verify(data, at=at)
     pdf, xml = (other, data) if is_xml(data) else (data, other)
     return verify_pair(pdf, xml, at=at)
+
+
+VERDICT_WORDS = {"passed": "hợp lệ", "failed": "không hợp lệ", "indeterminate": "chưa xác định"}
+
+
+def verify_upload(data: bytes, other: bytes | None = None) -> Verdict:
+    """The public page's check of an uploaded PDF, XML or pair; each check is written to the audit trail."""
+    verdict = verify_file(data, other)
+    audit.record("record.verified", summary=f"Kiểm tra học bạ: {VERDICT_WORDS.get(verdict.status, 'chưa xác định')}",
+                 code=(verdict.record or {}).get("code", ""))
+    return verdict

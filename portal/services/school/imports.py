@@ -288,3 +288,13 @@ def export_staff() -> bytes:
                      s.born_on.strftime("%d/%m/%Y") if s.born_on else "", s.title, s.phone, s.email, username,
                      ", ".join(ROLES[r] for r in roles), "Có" if any(roles.values()) else ""])
     return write_xlsx("Danh sách cán bộ", STAFF_COLUMNS, rows)
+
+
+def export_list(kind: str, year) -> tuple[bytes, str]:
+    """The pupils of a year or the staff as a spreadsheet and its file name; the export is audited."""
+    if kind == "pupils":
+        data, name = export_pupils(year), f"danh-sach-hoc-sinh-{year.name}.xlsx"
+    else:
+        data, name = export_staff(), "danh-sach-can-bo.xlsx"
+    audit.record("export.list", summary=f"Xuất {name}", kind=kind)
+    return data, name

@@ -7,6 +7,7 @@ from openpyxl.styles import Alignment, Font
 
 from portal.grading import tt22
 from portal.services.evaluation.secondary.summary import class_summary, fmt
+from portal.services.system import audit
 from portal.services.system.tables import append_row, sheet_title
 
 
@@ -40,3 +41,10 @@ def summary_workbook(klass) -> bytes:
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def export_summary(klass) -> bytes:
+    """The secondary class summary as a spreadsheet; the export is written to the audit trail."""
+    data = summary_workbook(klass)
+    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp THCS/THPT lớp {klass.name}")
+    return data
