@@ -120,14 +120,14 @@ def revoke_authorisation(auth_id):
 @bp.route("/rut", methods=["GET", "POST"])
 def withdraw():
     """The principal takes a record stuck in the chain out of it, with a reason (it restarts from the first step)."""
-    from portal.services.records import chain as chain_steps
+    from portal.services.records import withdrawal
 
     permissions.require(permissions.may_sign_as_principal(current_user))
     error = None
     if request.method == "POST":
         try:
-            rv = chain_steps.find_in_chain(request.form.get("code", ""))
-            chain_steps.withdraw(current_user, rv, request.form.get("reason", ""))
+            rv = withdrawal.find_in_chain(request.form.get("code", ""))
+            withdrawal.withdraw(current_user, rv, request.form.get("reason", ""))
         except ServiceError as err:
             error = err.message
         else:

@@ -4,7 +4,10 @@ The signing *chain* (who signs next, claims, issuance) lives here as `chain`; `p
 PDF/XML signing machinery it calls, with keys passed in.
 
 - record: the record object assembled once from the database; rendering: its PDF; preview: what staff see
-- chain: the signing chain and issuance; chain_files: where each step's PDF is written
+- chain: the signing chain and issuance; chain_files: where each step's PDF and XML are written, issued exports
+- subject_signing: secondary subject teachers' slots in the chain; secondary_record: the TT22 record object
+- withdrawal: the principal takes a record out of the chain, with a reason
+- xml_record, xml_verification: the XML of equal value, signed at every step, and its check
 - signers, binding: who may sign which role, and whether each signature is by that person
 - batches, parallel: signing many records (a batch, on every core)
 - freeze: data of a record in the chain may not change
