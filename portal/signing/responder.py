@@ -59,10 +59,25 @@ class ResponderApp:
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        self._loaded: tuple | None = None  # (files' modification times, TestPKI)
+        self._loading = threading.Lock()
 
     def _pki(self):
+        """The PKI as its files are now: certificates and keys parsed once (each private key costs an RSA
+        check) and again only when a file changes; revocations read on every request."""
+        import dataclasses
+
         from .pki import TestPKI
-        return TestPKI.load(self.folder)
+
+        files = [self.folder / "pki.json", *sorted(self.folder.glob("*.pem")), *sorted(self.folder.glob("*.key"))]
+        stamp = tuple((f.name, f.stat().st_mtime_ns) for f in files if f.exists())
+        with self._loading:
+            if self._loaded is None or self._loaded[0] != stamp:
+                self._loaded = (stamp, TestPKI.load(self.folder))
+            pki = self._loaded[1]
+        revoked_file = self.folder / "revoked.json"
+        revoked = json.loads(revoked_file.read_text(encoding="utf-8")) if revoked_file.exists() else {}
+        return dataclasses.replace(pki, revoked=revoked)
 
     def _crl(self, pki, which: str) -> bytes:
         issuer = pki.root if which == "root" else pki.intermediate
