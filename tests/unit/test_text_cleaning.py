@@ -202,7 +202,7 @@ def test_records_stored_before_the_fix_still_package_and_transfer(demo_app, tmp_
                                  "--passphrase-file", str(tmp_path / "pp")])
     assert result.exit_code == 0, result.output
     doc = etree.parse(io.BytesIO(zipfile.ZipFile(tmp_path / "p.zip").read(f"{code}.xml")))
-    assert "Em đọc\ntốt" in [e.text for e in doc.iter("nhanxet")]
+    assert "Em đọc\ntốt" in [e.text for e in doc.iter("nxetmonhoc")]  # a subject comment (hocba-xml/2)
     result = runner.invoke(args=["transfer-export", "--pupil", code, "--out", str(tmp_path / "t.zip"),
                                  "--passphrase-file", str(tmp_path / "pp")])
     assert result.exit_code == 0, result.output
