@@ -9,7 +9,7 @@ from portal.services.records import freeze
 from portal.services.school.years import class_roster
 from portal.services.system import audit
 from portal.services.system.tables import (
-    Column, ImportReport, RowIssue, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
+    Column, ImportReport, RowIssue, RowRefused, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
 )
 
 
@@ -82,11 +82,6 @@ def import_results(user, klass, subject, cp, filename: str, data: bytes) -> Impo
     return report
 
 
-class _RowRefused(Exception):
-    def __init__(self, issue: RowIssue):
-        self.issue = issue
-
-
 def _write(user, klass, subject, cp, report: ImportReport) -> None:
     """All rows in one transaction; a row refused now (its record entered the chain since the check, say)
     undoes every row and is reported like a validation error."""
@@ -100,9 +95,9 @@ def _write(user, klass, subject, cp, report: ImportReport) -> None:
                                         subject=subject)
                     except ServiceError as err:
                         label = "Mã học sinh" if isinstance(err, freeze.Frozen) else labels[field]
-                        raise _RowRefused(RowIssue(rownum, label, err.message)) from None
+                        raise RowRefused(RowIssue(rownum, label, err.message)) from None
             audit.record("evaluation.imported", klass, user=user,
                          summary=f"Nhập {subject.name} lớp {klass.name} {cp}: {len(report.rows)} dòng")
-    except _RowRefused as refused:
+    except RowRefused as refused:
         report.errors.append(refused.issue)
         report.rows = []

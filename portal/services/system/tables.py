@@ -54,6 +54,14 @@ class ImportReport:
         return self.file_error is None and not self.errors
 
 
+class RowRefused(Exception):
+    """A row refused while an import writes (all rows in one transaction): the whole import is undone and the
+    row's issue reported like a validation error."""
+
+    def __init__(self, issue: RowIssue):
+        self.issue = issue
+
+
 def normalise_header(text) -> str:
     text = unicodedata.normalize("NFC", str(text or "")).strip().casefold()
     text = text.split("(")[0].replace("*", "").strip()

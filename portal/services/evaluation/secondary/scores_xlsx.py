@@ -16,7 +16,7 @@ from portal.services.records import freeze
 from portal.services.school.years import class_roster
 from portal.services.system import audit
 from portal.services.system.tables import (
-    Column, ImportReport, RowIssue, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
+    Column, ImportReport, RowIssue, RowRefused, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
 )
 
 TERMS = ("HK1", "HK2")
@@ -100,11 +100,6 @@ def import_scores(user, klass, subject, term, filename: str, data: bytes) -> Imp
     return report
 
 
-class _RowRefused(Exception):
-    def __init__(self, issue: RowIssue):
-        self.issue = issue
-
-
 def _write(user, klass, subject, term, report: ImportReport) -> None:
     """Every row in one transaction; a row refused now (its record entered the chain since the check, the
     semester locked) undoes them all and is reported like a validation error."""
@@ -115,11 +110,11 @@ def _write(user, klass, subject, term, report: ImportReport) -> None:
                     try:
                         saved = secondary.save_score(user, klass, pupil.id, subject, term, slot, value)
                     except ServiceError as err:
-                        raise _RowRefused(RowIssue(rownum, secondary.SLOT_LABELS[slot], err.message)) from None
+                        raise RowRefused(RowIssue(rownum, secondary.SLOT_LABELS[slot], err.message)) from None
                     if saved.status == "requested":
-                        raise _RowRefused(RowIssue(rownum, "", "Học kì này vừa khóa sổ; không ghi dòng nào."))
+                        raise RowRefused(RowIssue(rownum, "", "Học kì này vừa khóa sổ; không ghi dòng nào."))
             audit.record("evaluation.imported", klass, user=user,
                          summary=f"Nhập {subject.name} lớp {klass.name} {term}: {len(report.rows)} dòng")
-    except _RowRefused as refused:
+    except RowRefused as refused:
         report.errors.append(refused.issue)
         report.rows = []
