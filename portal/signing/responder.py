@@ -16,8 +16,9 @@ from pathlib import Path
 from asn1crypto import crl as asn1_crl
 from asn1crypto import keys, ocsp, tsp
 from asn1crypto import x509 as asn1_x509
-from certomancer import services
-from cryptography.hazmat.primitives import serialization
+from certomancer import crypto_utils, services
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 _servers: dict[str, object] = {}
 _lock = threading.Lock()
@@ -35,6 +36,42 @@ def _asn1_key(issued) -> keys.PrivateKeyInfo:
 def _now() -> dt.datetime:
     # Whole seconds: NSS (poppler's pdfsig) rejects OCSP responses whose times carry fractions.
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class _KeptKeysBackend(crypto_utils.PycaCryptographyBackend):
+    """certomancer's signing backend, keeping each private key it has loaded.
+
+    certomancer hands the key to its backend as a PrivateKeyInfo on every response, and the stock backend
+    parses it again each time (with cryptography's RSA consistency check: ~30 ms of a ~35 ms timestamp).
+    Keys are kept by their DER bytes, so a changed key is simply a new entry; PKCS#1 v1.5 and ECDSA (what
+    the demo and test PKI use) are signed here, anything else by the stock backend."""
+
+    def __init__(self):
+        self._keys: dict[bytes, object] = {}
+        self._lock = threading.Lock()
+
+    def generic_sign(self, private_key, tbs_bytes, sd_algo):
+        algo = sd_algo.signature_algo
+        if algo not in ("rsassa_pkcs1v15", "ecdsa"):
+            return super().generic_sign(private_key, tbs_bytes, sd_algo)
+        der = private_key.dump()
+        with self._lock:
+            key = self._keys.get(der)
+            if key is None:
+                if len(self._keys) > 64:  # a PKI folder has a handful of issuing keys
+                    self._keys.clear()
+                key = self._keys[der] = serialization.load_der_private_key(der, password=None)
+        digest = getattr(hashes, sd_algo.hash_algo.upper())()
+        if algo == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
+            return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
+        if algo == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
+            return key.sign(tbs_bytes, ec.ECDSA(digest))
+        return super().generic_sign(private_key, tbs_bytes, sd_algo)
+
+
+def _keep_keys() -> None:
+    if not isinstance(crypto_utils.CRYPTO_BACKEND, _KeptKeysBackend):
+        crypto_utils.CRYPTO_BACKEND = _KeptKeysBackend()
 
 
 class _Revocations(services.RevocationInfoInterface):
@@ -61,6 +98,7 @@ class ResponderApp:
         self.folder = Path(folder)
         self._loaded: tuple | None = None  # (files' modification times, TestPKI)
         self._loading = threading.Lock()
+        _keep_keys()
 
     def _pki(self):
         """The PKI as its files are now: certificates and keys parsed once (each private key costs an RSA
