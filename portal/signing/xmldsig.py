@@ -1,8 +1,8 @@
 """Detached XML-DSig signatures over elements named by their `Id`, placed outside those elements (NEAC rule).
 
-Why not a library: the environment has endesive (XAdES-BES enveloped over the whole document, one
-signature) and the xmlsec1 command-line tool, but no signxml or python-xmlsec; and the signature value
-must come from the same signer the PDF step has unlocked (a PKCS#12 key, a token or a remote service,
+Why not a library: endesive (dropped as a dependency) signs XAdES-BES enveloped over the whole document,
+one signature; the environment has the xmlsec1 command-line tool but no signxml or python-xmlsec; and the
+signature value must come from the same signer the PDF step has unlocked (a PKCS#12 key, a token or a remote service,
 all behind pyHanko's `Signer.async_sign_raw`). So the signing is done here with lxml's exclusive
 canonicalisation and a caller-supplied `sign_raw(bytes) -> bytes`; tests cross-check every signature
 with xmlsec1. Verification accepts only what this module writes: exclusive C14N, SHA-256, RSA or ECDSA

@@ -25,6 +25,16 @@ class Done:
     ok: bool
     message: str
     pid: int = 0  # the process that signed it
+    rss_mb: float = 0.0  # that process's resident memory right after it
+
+
+def resident_mb() -> float:
+    """This process's resident set size now (Linux /proc), in MB; 0 where unknown."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def default_workers() -> int:
@@ -53,7 +63,7 @@ def _worker(config: dict, conn, user_id: int, record_ids: list[int], queue) -> N
         records = [RecordVersion.get_by_id(i) for i in record_ids]
 
         def report(result: StepResult):
-            queue.put(Done(result.record.id, result.role, result.ok, result.message, os.getpid()))
+            queue.put(Done(result.record.id, result.role, result.ok, result.message, os.getpid(), resident_mb()))
 
         sign_many(user, records, secret, progress=report)
     queue.put(None)
