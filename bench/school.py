@@ -66,8 +66,9 @@ def run(sample=8):
         print(f"principal + seal batches: {signing:.0f} s, floor {signing_floor:.0f} s, ratio "
               f"{signing / signing_floor:.2f}× (aim ≤ {AIM}×)")
         for pid, seen in rss.items():
-            print(f"worker {pid}: {len(seen)} records, RSS after the first {seen[0]:.0f} MB, "
-                  f"largest {max(seen):.0f} MB, after the last {seen[-1]:.0f} MB")
+            warm = seen[min(len(seen) - 1, 20)]
+            print(f"worker {pid}: {len(seen)} records, RSS after the first {seen[0]:.0f} MB, after the 21st "
+                  f"{warm:.0f} MB, largest {max(seen):.0f} MB, after the last {seen[-1]:.0f} MB")
     return total
 
 

@@ -46,8 +46,10 @@ DEFAULTS = {
                       "THPT": ["subject", "homeroom", "principal", "seal"]},
     "TSA_URL": "",  # an RFC 3161 time-stamping authority; empty = no timestamps (the demo PKI brings its own)
     "TSA_TIMEOUT_S": 20,
-    # Batch signing runs on this many processes (0 = one per core); each is a fresh interpreter.
+    # Batch signing runs on this many processes (0 = one per core); each is a fresh interpreter, kept warm
+    # for the next batch and closed after this many idle seconds.
     "SIGNING_WORKERS": 0,
+    "SIGNING_POOL_IDLE_S": 300,
     # Renew an issued record's archive timestamp this long before the timestamping certificate expires.
     "LTV_RENEW_MARGIN_DAYS": 365,
     # The demo PKI (CRL/OCSP/TSA served locally on this port while the demo signs); empty dir = instance/demo-pki.

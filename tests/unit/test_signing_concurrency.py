@@ -1,5 +1,6 @@
 """The chain under concurrent use (issue 11): two batches over the same records, the page that lists
 what is ready, batches whose worker died, the CLI."""
+import os
 import threading
 
 from portal.db import db
@@ -207,6 +208,32 @@ def test_a_batch_runs_on_several_processes_and_signs_each_record_once(demo_app):
         for rv in records:
             assert RecordSignature.select().where(RecordSignature.record == rv.id).count() == 1
             assert reload(rv).step == 1 and reload(rv).claimed_by == ""
+
+
+def test_the_next_batch_reuses_the_warm_worker_processes_until_they_idle_out(demo_app):
+    import time
+
+    from portal.services.records import parallel
+
+    with demo_app.app_context(), db.connection_context():
+        first = parallel.sign_parallel(user("gvcn.1a"), batches.ready(user("gvcn.1a"), SchoolClass.get(
+            SchoolClass.name == "1A"))[:4], PASS, workers=2)
+        second = parallel.sign_parallel(user("gvcn.1b"), batches.ready(user("gvcn.1b"), SchoolClass.get(
+            SchoolClass.name == "1B"))[:4], PASS, workers=2)
+        assert all(d.ok for d in first + second), [d.message for d in first + second if not d.ok]
+        assert {d.pid for d in second} == {d.pid for d in first} and len({d.pid for d in first}) == 2
+        demo_app.config["SIGNING_POOL_IDLE_S"] = 0.5  # new settings: a new pool, closed half a second after
+        third = parallel.sign_parallel(user("gvcn.2a"), batches.ready(user("gvcn.2a"), SchoolClass.get(
+            SchoolClass.name == "2A"))[:2], PASS, workers=2)
+        assert all(d.ok for d in third) and not {d.pid for d in third} & {d.pid for d in first}
+        for pid in {d.pid for d in first}:  # the old pool's processes have exited
+            assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
+        deadline = time.monotonic() + 10
+        while parallel._pool is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert parallel._pool is None
+        for pid in {d.pid for d in third}:
+            assert not os.path.exists(f"/proc/{pid}") or "zombie" in open(f"/proc/{pid}/status").read()
 
 
 def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing(demo_app, tmp_path):
