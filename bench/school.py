@@ -50,7 +50,7 @@ def run(sample=8):
             assert all(d.ok for d in done), [d.message for d in done if not d.ok][:2]
         issued = RecordVersion.select().where(RecordVersion.status == "issued").count()
         single = _floor(app, sample)
-    parallel = _parallel_floor(app, 2 * sample)
+    parallel = _parallel_floor(app, 3 * sample)
     total = sum(timings.values())
     with section(f"Issue the demo school: {issued} records, 3 signatures each, {WORKERS} processes"):
         for step, s in timings.items():
@@ -85,7 +85,7 @@ def _floor(app, sample: int) -> dict:
              for name, role in (("gvcn.1a", "homeroom"), ("hieutruong", "principal"), ("vanthu", "seal"))}
     stamper = chain.timestamper()
     per = {"homeroom": [], "principal": [], "seal": []}
-    for e in list(klass.enrolments)[:sample]:
+    for e in list(klass.enrolments)[:sample + 1]:  # the first, dropped below, warms fonts and caches up
         data = record_data(ensure_record(e.pupil, klass), app.config["PUBLIC_BASE_URL"])
         t = time.perf_counter()
         rendered = documents.render([data])
@@ -96,7 +96,7 @@ def _floor(app, sample: int) -> dict:
             t = time.perf_counter()
             pdf = _bare_sign(pdf, role, creds[role].signer, False, stamper)
             per[role].append(time.perf_counter() - t)
-    return {role: statistics.median(v) for role, v in per.items()}
+    return {role: statistics.median(v[1:]) for role, v in per.items()}
 
 
 def _bare_share(config: dict, datas: list, barrier, out) -> None:
@@ -113,8 +113,10 @@ def _bare_share(config: dict, datas: list, barrier, out) -> None:
                  for name, role in (("gvcn.1a", "homeroom"), ("hieutruong", "principal"), ("vanthu", "seal"))}
         stamper = chain.timestamper()
         spent = {"homeroom": 0.0, "principal": 0.0, "seal": 0.0}
-        barrier.wait()
-        for data in datas:
+        for i, data in enumerate([datas[0], *datas]):  # the first, untimed, warms fonts and caches up
+            if i == 1:
+                spent = {"homeroom": 0.0, "principal": 0.0, "seal": 0.0}
+                barrier.wait()
             t = time.perf_counter()
             rendered = documents.render([data])
             pdf = _bare_sign(pdfsign.add_fields(rendered.pdf, rendered.boxes), "homeroom",
@@ -146,7 +148,7 @@ def _parallel_floor(app, sample: int) -> dict:
     spent = [out.get(timeout=600) for _ in procs]
     for p in procs:
         p.join()
-    return {step: sum(s[step] for s in spent) / len(datas) / WORKERS for step in spent[0]}
+    return {step: sum(s[step] for s in spent) / len(datas) / WORKERS for step in spent[0]}  # warm-up excluded
 
 
 if __name__ == "__main__":
