@@ -192,20 +192,64 @@ def sign(pdf: bytes, role: str, signer, *, certify: bool, signer_name: str, titl
     """Sign the role's field by incremental update; the first signature of the chain certifies. `fill`:
     text fields this step fills in the same revision (the principal's date line)."""
     from pyhanko.sign import signers  # signing only: the verifier does not load the signer's machinery
+    from pyhanko.sign.general import SigningError
 
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    drawn: dict = {}
-    for name, text in (fill or {}).items():
-        _fill_text_field(writer, name, text, drawn)
-    meta = signers.PdfSignatureMetadata(
-        field_name=field_name(role), certify=certify,
-        docmdp_permissions=fields.MDPPerm.FILL_FORMS if certify else None,
-        subfilter=fields.SigSeedSubFilter.PADES, reason=reason, location=location, name=signer_name,
-        md_algorithm="sha256")
-    pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=_stamp_style())
-    out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"text": stamp_text(label, signer_name, title)})
-    return out.getvalue()
+    def attempt(reserved: int | None) -> bytes:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        drawn: dict = {}
+        for name, text in (fill or {}).items():
+            _fill_text_field(writer, name, text, drawn)
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name(role), certify=certify,
+            docmdp_permissions=fields.MDPPerm.FILL_FORMS if certify else None,
+            subfilter=fields.SigSeedSubFilter.PADES, reason=reason, location=location, name=signer_name,
+            md_algorithm="sha256")
+        pdf_signer = signers.PdfSigner(meta, signer, timestamper=timestamper, stamp_style=_stamp_style())
+        out = io.BytesIO()
+        pdf_signer.sign_pdf(writer, output=out, bytes_reserved=reserved,
+                            appearance_text_params={"text": stamp_text(label, signer_name, title)})
+        return out.getvalue()
+
+    key = _reserve_key(signer, timestamper, certify)
+    reserved = _RESERVED.get(key) if key else None
+    try:
+        signed = attempt(reserved)
+    except SigningError as err:
+        if reserved is None or "larger than expected" not in str(err):
+            raise
+        _RESERVED.pop(key, None)  # this signature came out bigger: estimate afresh
+        reserved, signed = None, attempt(None)
+    if key and reserved is None:
+        found = _reserved_size(signed)
+        if found:
+            _RESERVED[key] = found
+    return signed
+
+
+# pyHanko sizes the space for each signature by making a throw-away one first (≈ 70 ms of a ≈ 440 ms step).
+# The same certificate with the same TSA yields the same size record after record, so the size pyHanko
+# chose for a signer's first signature (its estimate + 50 %) is reused for the next ones; a signature that
+# would not fit is made again with a fresh estimate. Not for remote signing services (each signature is a
+# confirmation on the signer's phone: never asked twice).
+_RESERVED: dict[tuple, int] = {}
+
+
+def _reserve_key(signer, timestamper, certify: bool) -> tuple | None:
+    cert = getattr(signer, "signing_cert", None)
+    if cert is None or not getattr(signer, "reuses_size_estimate", True):
+        return None
+    if len(_RESERVED) > 256:
+        _RESERVED.clear()
+    return cert.sha256, id(timestamper) if timestamper is not None else None, certify
+
+
+def _reserved_size(signed: bytes) -> int | None:
+    """The hex length of the /Contents the last signature reserved, from its /ByteRange [0 a b c]."""
+    import re
+
+    at = signed.rfind(b"/ByteRange")
+    found = re.match(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", signed[at:at + 80]) if at >= 0 else None
+    return int(found.group(2)) - int(found.group(1)) - 2 if found else None
 
 
 def text_fields(pdf: bytes) -> list[str]:

@@ -63,6 +63,8 @@ class RemoteSigner(signers.Signer):
         self.client, self.account, self.description = client, account, description
         self._key_bytes = cert.public_key().key_size // 8
 
+    reuses_size_estimate = False  # a retried signature would be a second confirmation on the phone
+
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run=False) -> bytes:
         if dry_run:
             return bytes(self._key_bytes)
