@@ -113,8 +113,9 @@ _DATE_STYLE = None
 
 
 def _date_style():
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
+
+    from .stamp_font import KeptSubsetFactory  # signing only: fontTools and HarfBuzz stay out of verification
     from pyhanko.stamp import TextStampStyle
 
     global _DATE_STYLE
@@ -126,7 +127,7 @@ def _date_style():
                                            y_align=layout.AxisAlignment.ALIGN_MID, margins=layout.Margins(0, 0, 0, 0))
         _DATE_STYLE = TextStampStyle(
             stamp_text="%(text)s", border_width=0, inner_content_layout=tight,
-            text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(STAMP_FONT), font_size=size),
+            text_box_style=TextBoxStyle(font=KeptSubsetFactory(str(STAMP_FONT), font_size=size),
                                         font_size=size, border_width=0,
                                         box_layout_rule=layout.SimpleBoxLayoutRule(
                                             x_align=layout.AxisAlignment.ALIGN_MID,
@@ -165,15 +166,16 @@ _STAMP_STYLE = None
 
 def _stamp_style():
     """One style for the process; the text comes from the parameters of each signature."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
     from pyhanko.pdf_utils.text import TextBoxStyle
+
+    from .stamp_font import KeptSubsetFactory
     from pyhanko.stamp import TextStampStyle
 
     global _STAMP_STYLE
     if _STAMP_STYLE is None:
         _STAMP_STYLE = TextStampStyle(
             stamp_text="%(text)s",
-            text_box_style=TextBoxStyle(font=GlyphAccumulatorFactory(str(STAMP_FONT), font_size=STAMP_FONT_SIZE),
+            text_box_style=TextBoxStyle(font=KeptSubsetFactory(str(STAMP_FONT), font_size=STAMP_FONT_SIZE),
                                         font_size=STAMP_FONT_SIZE, leading=STAMP_FONT_SIZE + 3),
             border_width=1)
     return _STAMP_STYLE
