@@ -53,3 +53,21 @@ class TermConduct(BaseModel):
     class Meta:
         table_name = "term_conduct"
         indexes = ((("school_class", "term", "pupil"), True),)
+
+
+class YearRemark(BaseModel):
+    """The homeroom teacher's lines on a pupil's year summary page (TT22 annex, TT22.md §13 item 5;
+    Điều 20 k.4 a): the comment on rèn luyện and học tập (nhận xét của giáo viên chủ nhiệm), the
+    certificates (chứng chỉ) and the competition results (kết quả tham gia các cuộc thi), one a line."""
+
+    pupil = ForeignKeyField(Pupil, backref="year_remarks", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="year_remarks", on_delete="CASCADE")
+    homeroom_comment = NFCTextField(default="")
+    certificates = NFCTextField(default="")
+    competitions = NFCTextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "year_remark"
+        indexes = ((("school_class", "pupil"), True),)

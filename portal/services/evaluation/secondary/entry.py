@@ -17,6 +17,7 @@ from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, find_lock
+from portal.services.evaluation.secondary import remarks
 from portal.services.records import freeze
 from portal.services.system import audit
 from portal.text import clean_text
@@ -254,6 +255,9 @@ def _apply_conduct(pupil, klass, term, field, value, user, reason="", request=No
 def apply_request(request: ChangeRequest) -> None:
     """An approved change request of a secondary cell (called by evaluation.decide, inside its transaction)."""
     value = request.new_value
+    if request.field in remarks.FIELDS:
+        remarks.apply_request(request)
+        return
     if request.subject_id:
         key = dict(pupil=request.pupil, school_class=request.school_class, subject=request.subject,
                    term=request.checkpoint, slot=request.field)

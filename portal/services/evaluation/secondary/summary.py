@@ -145,6 +145,16 @@ def _one(klass, pupil) -> PupilSummary:
     return pupil_summary(pupil, class_subjects(klass), _entries(klass), _conducts(klass))
 
 
+def pupil_row(klass, pupil_id) -> PupilSummary | None:
+    """One pupil's summary, when they are enrolled in the class; else None."""
+    from portal.services.evaluation.entry import _enrolled
+    try:
+        pupil = _enrolled(klass, pupil_id)
+    except ServiceError:
+        return None
+    return _one(klass, pupil)
+
+
 def ensure_retest_allowed(klass, pupil, subject) -> None:
     """A re-test result only for a subject on the pupil's re-test list (Điều 14)."""
     row = _one(klass, pupil)
