@@ -62,6 +62,7 @@ AUDIT_ACTIONS = {
     "pupil.created": "Thêm học sinh",
     "pupil.updated": "Sửa thông tin học sinh",
     "pupil.imported": "Nhập danh sách học sinh",
+    "pupil.electives_changed": "Đổi môn lựa chọn của học sinh",
     "staff.created": "Thêm cán bộ",
     "staff.updated": "Sửa thông tin cán bộ",
     "staff.imported": "Nhập danh sách cán bộ",

@@ -71,3 +71,19 @@ class YearRemark(BaseModel):
     class Meta:
         table_name = "year_remark"
         indexes = ((("school_class", "pupil"), True),)
+
+
+class ElectiveOptOut(BaseModel):
+    """A pupil who does not learn one of the elective or optional subjects taught in their class (THPT:
+    each pupil chooses their môn lựa chọn). No row: the pupil learns every such subject the class is taught,
+    so a class whose electives were set for the whole class reads as before."""
+
+    pupil = ForeignKeyField(Pupil, backref="elective_opt_outs", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="elective_opt_outs", on_delete="CASCADE")
+    subject = ForeignKeyField(Subject, backref="elective_opt_outs", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "elective_opt_out"
+        indexes = ((("school_class", "pupil", "subject"), True),)

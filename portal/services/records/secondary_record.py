@@ -14,7 +14,8 @@ from portal.grading import tt22
 from portal.models import Enrolment, School, ScoreEntry, TeachingAssignment, TermConduct
 
 from portal.services.evaluation.secondary.remarks import lines, remark_of
-from portal.services.evaluation.secondary.summary import _one, class_subjects
+from portal.services.evaluation.secondary.electives import subjects_of
+from portal.services.evaluation.secondary.summary import _one
 
 SCHEMA = "hocba-trunghoc/1"
 SECONDARY_LEVELS = ("THCS", "THPT")
@@ -85,7 +86,7 @@ def decision_lines(row, grade: int) -> list[str]:
 
 def year_block(klass, pupil) -> dict:
     """The `year` part of a secondary record object."""
-    subjects = class_subjects(klass)
+    subjects = subjects_of(klass, pupil)  # the compulsory subjects and the pupil's own electives
     row = _one(klass, pupil)
     comments, teachers = _comments(klass, pupil), subject_teachers(klass)
     items = []
