@@ -4,7 +4,7 @@ level (TT22 Điều 9 k.2) nor in the record, and its teacher does not sign thei
 import pytest
 
 from portal.db import db
-from portal.models import ElectiveOptOut, RecordVersion, ScoreEntry
+from portal.models import ElectiveOptOut, GradeSubject, RecordVersion, ScoreEntry
 from portal.services import ServiceError
 from portal.services.accounts.permissions import Forbidden
 from portal.services.evaluation.secondary import electives
@@ -101,3 +101,14 @@ def test_only_the_administrator_sets_electives_and_not_once_the_record_is_signed
     ScoreEntry.create(pupil=kids[1], school_class=klass, subject=subject("DL", "THPT"), term="HK1", slot="tx1", value="7.0")
     electives.save_electives(users["admin"], klass, _all_but(klass, kids))
     assert not ElectiveOptOut.select().exists() and ScoreEntry.select().count() == 1
+
+
+def test_a_subject_made_compulsory_is_learnt_by_everyone_again(thpt):
+    klass, users, kids = thpt
+    electives.save_electives(users["admin"], klass, _all_but(klass, kids, k0=("DL",)))
+    dl = subject("DL", "THPT")
+    assert "DL" not in {s.code for s, _ in electives.subjects_of(klass, kids[0])}
+    GradeSubject.update(is_optional=False).where((GradeSubject.subject == dl) & (GradeSubject.grade == klass.grade_id)).execute()
+    assert "DL" in {s.code for s, _ in electives.subjects_of(klass, kids[0])}
+    assert kids[0].id in [p.id for p in electives.subject_roster(klass, dl)]
+    assert electives.opt_outs(klass) == {} and electives.learns(klass, kids[0], dl)

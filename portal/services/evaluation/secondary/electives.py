@@ -33,30 +33,37 @@ def class_electives(klass: SchoolClass) -> list[tuple[Subject, GradeSubject]]:
     return [(s, gs) for s, gs in class_subjects(klass) if gs.is_optional]
 
 
+def _opted_out(klass: SchoolClass, *columns):
+    """The class's opt-outs that still apply: of a subject optional in the class's grade (one the
+    administrator has since made compulsory is learnt by everyone again)."""
+    return (ElectiveOptOut.select(*columns)
+            .join(GradeSubject, on=((GradeSubject.subject == ElectiveOptOut.subject)
+                                    & (GradeSubject.grade == klass.grade_id)))
+            .where((ElectiveOptOut.school_class == klass) & (GradeSubject.is_optional == True)))  # noqa: E712
+
+
 def opt_outs(klass: SchoolClass) -> dict[int, set[int]]:
     """pupil id → the ids of the class's subjects they do not learn (one query)."""
     out: dict = {}
-    for pupil_id, subject_id in (ElectiveOptOut.select(ElectiveOptOut.pupil, ElectiveOptOut.subject)
-                                 .where(ElectiveOptOut.school_class == klass).tuples()):
+    for pupil_id, subject_id in _opted_out(klass, ElectiveOptOut.pupil, ElectiveOptOut.subject).tuples():
         out.setdefault(pupil_id, set()).add(subject_id)
     return out
 
 
 def pupil_subjects(subjects: list, skipped=None) -> list[tuple[Subject, GradeSubject]]:
     """The class's `subjects` less those the pupil does not learn (`skipped`: subject ids)."""
-    return [(s, gs) for s, gs in subjects if not (gs.is_optional and s.id in (skipped or ()))]
+    return [(s, gs) for s, gs in subjects if s.id not in (skipped or ())]
 
 
 def subjects_of(klass: SchoolClass, pupil) -> list[tuple[Subject, GradeSubject]]:
     """The subjects this pupil learns in this class."""
-    skipped = {o.subject_id for o in ElectiveOptOut.select(ElectiveOptOut.subject).where(
-        (ElectiveOptOut.school_class == klass) & (ElectiveOptOut.pupil == pupil))}
+    skipped = {sid for (sid,) in _opted_out(klass, ElectiveOptOut.subject).where(ElectiveOptOut.pupil == pupil).tuples()}
     return pupil_subjects(class_subjects(klass), skipped)
 
 
 def learns(klass: SchoolClass, pupil, subject) -> bool:
-    return not ElectiveOptOut.select().where((ElectiveOptOut.school_class == klass) & (ElectiveOptOut.pupil == pupil)
-                                             & (ElectiveOptOut.subject == subject)).exists()
+    return not _opted_out(klass, ElectiveOptOut.id).where((ElectiveOptOut.pupil == pupil)
+                                                          & (ElectiveOptOut.subject == subject)).exists()
 
 
 def ensure_learns(klass: SchoolClass, pupil: Pupil, subject: Subject) -> None:
@@ -68,8 +75,7 @@ def ensure_learns(klass: SchoolClass, pupil: Pupil, subject: Subject) -> None:
 
 def subject_roster(klass: SchoolClass, subject: Subject) -> list[Pupil]:
     """The class list of the pupils who learn this subject, in class-list order."""
-    skipped = {o.pupil_id for o in ElectiveOptOut.select(ElectiveOptOut.pupil).where(
-        (ElectiveOptOut.school_class == klass) & (ElectiveOptOut.subject == subject))}
+    skipped = {pid for (pid,) in _opted_out(klass, ElectiveOptOut.pupil).where(ElectiveOptOut.subject == subject).tuples()}
     return [p for p in class_roster(klass) if p.id not in skipped]
 
 
