@@ -1,6 +1,6 @@
 """A THCS subject teacher enters scores on a phone, one pupil at a time (TT22): the score saves itself on
 leaving the field and is there after a reload; a score off the scale is refused in Vietnamese and what
-was typed stays in the field, so the teacher can correct it."""
+was typed stays in the field, so the teacher can correct it. The homeroom teacher writes the year lines."""
 import re
 import shutil
 import sqlite3
@@ -132,3 +132,24 @@ def test_next_pupil_on_the_card_keeps_the_subject_and_term(thcs_server, phone):
     field.blur()
     wait_state(phone, cell, "saved")
     assert stored(klass, toan, pupils[1], "gk") == "6.5"
+
+
+def test_homeroom_teacher_writes_the_year_comment_under_the_summary(thcs_server, phone):
+    """The year lines' form (one per pupil under the class summary) saves in place and survives a reload."""
+    from portal.models import YearRemark
+
+    login(phone, thcs_server, "gvcn.6a")
+    klass, _toan, pupils = maths_6a()
+    phone.goto(f"{thcs_server}/trung-hoc/lop/{klass.id}/tong-hop#remarks")
+    form = phone.locator(f"#remark-{pupils[0]}")
+    form.locator("textarea[name$='homeroom_comment']").fill("Chăm ngoan, tích cực phát biểu.")
+    form.locator("textarea[name$='certificates']").fill("Chứng chỉ tin học IC3")
+    form.get_by_role("button", name="Lưu").tap()
+    phone.wait_for_function(f"() => document.querySelector('#remark-{pupils[0]} .state').textContent.includes('Đã lưu.')")
+    assert phone.locator("form.remark").count() == len(pupils)  # swapped in place, not nested
+    with db.connection_context():
+        row = YearRemark.get(YearRemark.pupil == pupils[0])
+    assert (row.homeroom_comment, row.certificates) == ("Chăm ngoan, tích cực phát biểu.", "Chứng chỉ tin học IC3")
+    phone.reload()
+    assert phone.locator(f"#remark-{pupils[0]} textarea[name$='homeroom_comment']").input_value() == \
+        "Chăm ngoan, tích cực phát biểu."
