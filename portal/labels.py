@@ -2,7 +2,10 @@
 subject headers. Codes stay English (or ministry codes) in storage; people read these."""
 from portal.grading import tt27
 
-FIELD_LABELS = {"level": "Mức đạt được", "score": "Điểm KTĐK", "comment": "Nhận xét"}
+FIELD_LABELS = {"level": "Mức đạt được", "score": "Điểm KTĐK", "comment": "Nhận xét",
+                # secondary year lines (services/evaluation/secondary/remarks.py)
+                "homeroom_comment": "Nhận xét của giáo viên chủ nhiệm", "certificates": "Chứng chỉ",
+                "competitions": "Kết quả tham gia các cuộc thi"}
 
 # Audit events by their code; a new code without a label shows its group's label (never the bare code).
 AUDIT_ACTIONS = {
@@ -59,6 +62,7 @@ AUDIT_ACTIONS = {
     "pupil.created": "Thêm học sinh",
     "pupil.updated": "Sửa thông tin học sinh",
     "pupil.imported": "Nhập danh sách học sinh",
+    "pupil.electives_changed": "Đổi môn lựa chọn của học sinh",
     "staff.created": "Thêm cán bộ",
     "staff.updated": "Sửa thông tin cán bộ",
     "staff.imported": "Nhập danh sách cán bộ",

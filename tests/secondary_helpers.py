@@ -1,9 +1,9 @@
-"""A THCS class with its teachers, for the secondary tests."""
+"""A THCS (or THPT) class with its teachers, for the secondary tests."""
 import datetime as dt
 
 from portal.db import db
 from portal.models import ScoreEntry, Subject, TermConduct
-from portal.services.evaluation.secondary.summary import class_subjects
+from portal.services.evaluation.secondary.electives import subjects_of
 from tests.factories import assign, make_class, make_pupil, make_school, make_staff, make_user
 
 
@@ -18,11 +18,30 @@ def thcs_class(pupils=3):
     return klass, users, kids
 
 
+THPT_ELECTIVES = ("VL", "HH", "SH", "TIN", "DL")
+
+
+def thpt_class(pupils=3):
+    """A grade-10 class taught five electives (a pupil learns four of them), a teacher per elective."""
+    make_school(name="Trường THPT Thử Nghiệm", level="THPT", homeroom_enters_all_subjects=False)
+    homeroom = make_staff(full_name="Trần Chủ Nhiệm")
+    klass = make_class("10A", grade=10, homeroom=homeroom)
+    users = {"gvcn": make_user("gvcn.10a", staff=homeroom), "admin": make_user("quantri", roles={"admin": True}),
+             "board": make_user("ht", roles={"principal": True})}
+    for code in ("TOAN", *THPT_ELECTIVES):
+        teacher = make_staff(full_name=f"Giáo Viên {code}")
+        assign(teacher, klass, code)
+        users[code] = make_user(f"gv.{code.lower()}", staff=teacher)
+    kids = [make_pupil(klass, born_on=dt.date(2010, 1, 2)) for _ in range(pupils)]
+    return klass, users, kids
+
+
 def fill_pupil(klass, pupil, score="7.0", overrides=None, conduct=("T", "T"), absences=(1, 1)):
-    """Every assessment of both semesters: `score` for scored subjects (or overrides[code]), Đ for comment ones."""
+    """Every assessment of both semesters in the subjects the pupil learns: `score` for scored subjects (or
+    overrides[code]), Đ for comment ones."""
     overrides = overrides or {}
     rows = []
-    for subject, gs in class_subjects(klass):
+    for subject, gs in subjects_of(klass, pupil):
         from portal.services.evaluation.secondary.entry import slots_for
         for term in ("HK1", "HK2"):
             for slot in slots_for(subject, gs, term):
@@ -34,5 +53,5 @@ def fill_pupil(klass, pupil, score="7.0", overrides=None, conduct=("T", "T"), ab
             TermConduct.create(pupil=pupil, school_class=klass, term=term, conduct=level, absences=n)
 
 
-def subject(code):
-    return Subject.get((Subject.code == code) & (Subject.level == "THCS"))
+def subject(code, level="THCS"):
+    return Subject.get((Subject.code == code) & (Subject.level == level))

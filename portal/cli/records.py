@@ -35,7 +35,7 @@ def render(pupil_code, year_name, output, full):
 @click.option("--class", "class_name", help="Tên lớp, ví dụ 5A.")
 @click.option("--all", "all_classes", is_flag=True, help="Mọi lớp có học bạ đang chờ người này ký.")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="Tệp chứa passphrase.")
-@click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (cuối năm) hoặc 2 (sau đánh giá bổ sung).")
+@click.option("--wave", type=click.IntRange(1, 2), default=1, help="Đợt 1 (cuối năm) hoặc 2 (tiểu học: sau đánh giá bổ sung; trung học: sau kiểm tra lại, rèn luyện hè).")
 @click.option("--workers", type=click.IntRange(0, 64), default=None,
               help="Số tiến trình ký song song (mặc định: SIGNING_WORKERS, 0 = mỗi nhân một tiến trình).")
 @with_appcontext

@@ -12,6 +12,8 @@ Glossary (English → the XML):
   where each role's signature goes                 ROLES below
   personal identification number of a signer      soddcn… (soddcngvcn, soddcngiamhieu, soddcngvbm)
   the school's tax code (organisation seal)        masothue
+  the homeroom teacher's comment (secondary)       nxetgvcn
+  competition results / certificates (secondary)   kquathamgiacuocthi / the _chungchi table
 """
 from lxml import etree
 
@@ -72,6 +74,14 @@ def _secondary_subject_row(parent, n: int, s: dict, teachers: list[dict]):
                   ("gvbm", teacher.get("name", "")), ("soddcngvbm", teacher.get("national_id", ""))))
 
 
+def _homeroom_lines(year: dict):
+    """The homeroom teacher's competition results and comment (the dictionary's kquathamgiacuocthi,
+    nxetgvcn); absent from a record object frozen before they were recorded, and then from its XML."""
+    if "homeroom_comment" not in year:
+        return ()
+    return (("kquathamgiacuocthi", "\n".join(year["competitions"])), ("nxetgvcn", year["homeroom_comment"]))
+
+
 def _year_fields(record: dict):
     """The year's result: TT27 (primary) or TT22 (secondary) fields."""
     year = record["year"]
@@ -87,7 +97,7 @@ def _year_fields(record: dict):
             ("monkiemtralai", " ".join(year["retests"])), ("quyetdinh", year["decision"]),
             ("quyetdinhcuoi", year["final_decision"]), ("duoclenlop", _flag(year["final_decision"] == "len_lop")),
             ("ndungduoclenlop", "\n".join(year["decision_lines"])), ("makhenthuong", year["award"]),
-            ("ndungkhenthuong", "\n".join(year["awards"])))
+            ("ndungkhenthuong", "\n".join(year["awards"])), *_homeroom_lines(year))
     completion = " ".join(year["completion"])
     return (
         ("ketquagiaoduc", year["outcome"]), ("tenketquagiaoduc", year["outcome_label"]),
@@ -143,6 +153,10 @@ def data_element(record: dict) -> etree._Element:
         _fields(etree.SubElement(history, "quatrinh"), (
             ("namhoc", h["year"]), ("tenlop", h["class"]), ("tentruong", h["school"]),
             ("sosodangbo", h["registry_number"]), ("ngaynhaphoc", h["entered_on"] or "")))
+    if secondary and "certificates" in year:  # the dictionary's _chungchi table: one row a certificate
+        certificates = etree.SubElement(info, f"{table}_chungchi")
+        for name in year["certificates"]:
+            _text(etree.SubElement(certificates, "chungchi"), "tenchungchi", name)
     issue = etree.SubElement(data, "THONG_TIN_PHAT_HANH")
     principal, seal = signers.get("principal") or {}, signers.get("seal") or {}
     _fields(issue, (

@@ -53,3 +53,37 @@ class TermConduct(BaseModel):
     class Meta:
         table_name = "term_conduct"
         indexes = ((("school_class", "term", "pupil"), True),)
+
+
+class YearRemark(BaseModel):
+    """The homeroom teacher's lines on a pupil's year summary page (TT22 annex, TT22.md §13 item 5;
+    Điều 20 k.4 a): the comment on rèn luyện and học tập (nhận xét của giáo viên chủ nhiệm), the
+    certificates (chứng chỉ) and the competition results (kết quả tham gia các cuộc thi), one a line."""
+
+    pupil = ForeignKeyField(Pupil, backref="year_remarks", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="year_remarks", on_delete="CASCADE")
+    homeroom_comment = NFCTextField(default="")
+    certificates = NFCTextField(default="")
+    competitions = NFCTextField(default="")
+    updated_at = DateTimeField(default=utcnow)
+    updated_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "year_remark"
+        indexes = ((("school_class", "pupil"), True),)
+
+
+class ElectiveOptOut(BaseModel):
+    """A pupil who does not learn one of the elective or optional subjects taught in their class (THPT:
+    each pupil chooses their môn lựa chọn). No row: the pupil learns every such subject the class is taught,
+    so a class whose electives were set for the whole class reads as before."""
+
+    pupil = ForeignKeyField(Pupil, backref="elective_opt_outs", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="elective_opt_outs", on_delete="CASCADE")
+    subject = ForeignKeyField(Subject, backref="elective_opt_outs", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        table_name = "elective_opt_out"
+        indexes = ((("school_class", "pupil", "subject"), True),)

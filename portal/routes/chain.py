@@ -38,11 +38,12 @@ def index():
     if not permissions.sees_whole_school(current_user):
         classes = [c for c in classes if permissions.is_homeroom_of(current_user, c)
                    or (c.grade.level != "TH" and permissions.teaches_in(current_user, c))]
-    counts = {(c.id, w): len(batches.pending(current_user, c, w)) for c in classes for w in (1, 2)}
+    counts = batches.waiting(current_user, classes)
     grades = sorted({c.grade.number for c in classes})
     certs = Certificate.select().where((Certificate.user == current_user.id) & (Certificate.is_active == True))  # noqa: E712
     jobs = SigningJob.select().where(SigningJob.user == current_user.id).order_by(SigningJob.id.desc()).limit(5)
-    return render("signing/index.html", classes=classes, counts=counts, grades=grades, certs=list(certs),
+    return render("signing/index.html", classes=classes, counts=counts, waves=batches.wave_labels(classes),
+                  grades=grades, certs=list(certs),
                   jobs=jobs, error=error, warn_days=30, status=422 if error else 200)
 
 

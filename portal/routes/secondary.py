@@ -6,16 +6,17 @@ from portal.grading import tt22
 from portal.htmx import is_htmx, render
 from portal.models import TERMS, Subject
 from portal.forms.admin import ImportForm
+from portal.forms.secondary import YearRemarkForm
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation.entry import Locked
-from portal.services.evaluation.secondary import entry, scores_xlsx
+from portal.services.evaluation.entry import Locked, find_lock
+from portal.services.evaluation.secondary import entry, remarks, scores_xlsx
 from portal.services.evaluation.secondary.grid import (
     cell_after_save, conduct_grid, pupil_card, score_grid, teacher_subjects,
 )
 from portal.services.evaluation.secondary.home import secondary_classes
-from portal.services.evaluation.secondary.summary import class_summary, fmt
+from portal.services.evaluation.secondary.summary import class_summary, fmt, pupil_row
 from portal.services.evaluation.secondary.summary_xlsx import export_summary
 
 from .evaluation import _same_site, class_or_404
@@ -132,13 +133,64 @@ def _summary_allowed(klass):
                    or permissions.sees_whole_school(current_user))
 
 
+def _remark_form(pupil_id, saved=None, posted=False) -> YearRemarkForm:
+    """One pupil's form (prefixed: a page holds one per pupil): what was posted, else what is saved."""
+    if posted:
+        return YearRemarkForm(prefix=f"r{pupil_id}")
+    return YearRemarkForm(prefix=f"r{pupil_id}", formdata=None, obj=saved)
+
+
+def _remarks_context(klass) -> dict:
+    return dict(may_write=permissions.may_write_year_remarks(current_user, klass), year_lock=find_lock(klass, remarks.TERM),
+                fmt=fmt, decisions=tt22.DECISIONS, awards=tt22.AWARDS, klass=klass)
+
+
 @bp.get("/lop/<int:class_id>/tong-hop")
 def summary(class_id):
+    """The class summary and, under it, each pupil's year lines (the homeroom teacher's form)."""
     klass = class_or_404(class_id)
     _summary_allowed(klass)
+    return _summary_page(klass)
+
+
+def _summary_page(klass, posted=None, status=200):
     subjects, rows = class_summary(klass)
-    return render("secondary/summary.html", klass=klass, subjects=subjects, rows=rows, fmt=fmt,
-                  decisions=tt22.DECISIONS, awards=tt22.AWARDS)
+    saved = remarks.class_remarks(klass)
+    forms = {r.pupil.id: _remark_form(r.pupil.id, saved.get(r.pupil.id)) for r in rows}
+    if posted is not None:
+        forms[posted[0]] = posted[1]
+    return render("secondary/summary.html", subjects=subjects, rows=rows, forms=forms, status=status,
+                  **_remarks_context(klass))
+
+
+@bp.post("/lop/<int:class_id>/nhan-xet/<int:pupil_id>")
+def save_remark(class_id, pupil_id):
+    """One pupil's year lines: the homeroom comment, certificates, competitions; htmx gets the form back."""
+    klass = class_or_404(class_id)
+    permissions.require(permissions.may_write_year_remarks(current_user, klass))
+    row = pupil_row(klass, pupil_id)
+    if row is None:
+        abort(404)
+    form, status, message = _remark_form(pupil_id, posted=True), 422, ""
+    if form.validate_on_submit():
+        try:
+            saved = remarks.save_remarks(current_user, klass, pupil_id, form.values(), reason=form.reason.data)
+        except ServiceError as err:
+            status = 409 if isinstance(err, Locked) else 422
+            getattr(form, err.field if err.field in form else "homeroom_comment").errors.append(err.message)
+        else:
+            status = 202 if saved.status == "requested" else 200
+            message = ("Đã gửi đề nghị sửa đổi, chờ Hiệu trưởng duyệt." if saved.status == "requested"
+                       else "Đã lưu." if saved.status == "saved" else "Không có thay đổi.")
+            if saved.status == "saved":
+                form = _remark_form(pupil_id, saved.remark)
+    if not is_htmx():
+        if status < 300:
+            flash(f"{row.pupil.full_name}: {message}", "success")
+            return redirect(url_for("secondary.summary", class_id=klass.id) + f"#remark-{pupil_id}", code=303)
+        return _summary_page(klass, posted=(pupil_id, form), status=status)
+    return render("secondary/_partials/remark.html", "secondary/_partials/remark.html", r=row, form=form,
+                  message=message, status=status, **_remarks_context(klass))
 
 
 @bp.get("/lop/<int:class_id>/tong-hop.xlsx")

@@ -131,3 +131,44 @@ def test_primary_record_keeps_its_schema(app):
         pupil, klass, _ = make_record_pupil()
         data = records.record_data(records.ensure_record(pupil, klass), "http://hocba.test")
     assert data["schema"] == "hocba-tieuhoc/1" and "subject" not in data["signers"]
+
+
+def test_thcs_record_prints_the_homeroom_teachers_lines(thcs, tmp_path):
+    """TT22.md §13 item 5: certificates, competition results and the homeroom teacher's comment, on the year
+    summary page, in hocba.json and in the hocba-xml/2 export (valid against its XSD)."""
+    from lxml import etree
+
+    from portal.exchange import record_xml
+    from portal.models import User
+    from portal.services.evaluation.secondary.remarks import save_remarks
+    from portal.services.records.xml_verification import XSD
+
+    with thcs.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "6A")
+        pupil = next(r for r in class_summary(klass)[1] if r.award == "XS").pupil
+        save_remarks(User.get(User.username == "gvcn.6a"), klass, pupil.id, {
+            "homeroom_comment": "Chăm ngoan, tích cực phát biểu; cần rèn thêm chữ viết.",
+            "certificates": "Chứng chỉ tin học IC3\nTOEFL Primary", "competitions": "Giải Nhì Toán cấp thành phố"})
+    path, out, data, row, subjects = _render(thcs, "6A", lambda r: r.pupil.id == pupil.id, tmp_path)
+    text, embedded = _check_pdf(path, out, data, row, subjects, tmp_path)
+    assert "- Chứng chỉ (nếu có): Chứng chỉ tin học IC3; TOEFL Primary" in text
+    assert "- Kết quả tham gia các cuộc thi (nếu có): Giải Nhì Toán cấp thành phố" in text
+    assert "NHẬN XÉT CỦA GIÁO VIÊN CHỦ NHIỆM" in text
+    assert collapse("Chăm ngoan, tích cực phát biểu; cần rèn thêm chữ viết.") in text
+    year = embedded["year"]
+    assert year["certificates"] == ["Chứng chỉ tin học IC3", "TOEFL Primary"]
+    assert year["competitions"] == ["Giải Nhì Toán cấp thành phố"]
+    assert year["homeroom_comment"] == "Chăm ngoan, tích cực phát biểu; cần rèn thêm chữ viết."
+
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    root = etree.fromstring(record_xml.to_xml(data))
+    assert schema.validate(etree.ElementTree(root)), schema.error_log
+    assert record_xml.field(root, "nxetgvcn") == year["homeroom_comment"]
+    assert record_xml.field(root, "kquathamgiacuocthi") == "Giải Nhì Toán cấp thành phố"
+    assert [e.text for e in root.iter("tenchungchi")] == ["Chứng chỉ tin học IC3", "TOEFL Primary"]
+    # A record object frozen before these lines existed maps to the XML it was signed as: without them.
+    for key in ("certificates", "competitions", "homeroom_comment"):
+        del data["year"][key]
+    old = etree.fromstring(record_xml.to_xml(data))
+    assert schema.validate(etree.ElementTree(old)), schema.error_log
+    assert old.find(".//nxetgvcn") is None and old.find(".//thongtinsohocbasothcsthpt_chungchi") is None

@@ -1,11 +1,15 @@
-"""Classes of the current year and their teaching assignments."""
+"""Classes of the current year, their teaching assignments and their pupils' electives."""
+import re
+
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
 from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
 from portal.routes import get_or_404
 from portal.services import ServiceError
+from portal.services.evaluation.secondary import electives
 from portal.services.school import settings
 from portal.services.school.years import class_sizes, current_year
 from portal.services.system.collation import sort_people
@@ -108,3 +112,22 @@ def assignment_delete(assignment_id):
     klass = ta.school_class
     settings.remove_assignment(ta)
     return _class_page(klass, _class_form(klass, bind=False), AssignmentForm(prefix="a", formdata=None), 200)
+
+
+@bp.route("/lop/<int:class_id>/mon-lua-chon", methods=["GET", "POST"])
+def class_electives(class_id):
+    """Which of the class's electives each pupil learns (THPT: chosen per pupil; default: all of them)."""
+    klass = get_or_404(SchoolClass, class_id)
+    status = 200
+    if request.method == "POST":
+        ticked = {tuple(int(n) for n in v.split("-")) for v in request.form.getlist("learns")
+                  if re.fullmatch(r"\d{1,12}-\d{1,12}", v)}
+        try:
+            changed = electives.save_electives(current_user, klass, ticked)
+        except ServiceError as err:
+            flash(err.message, "error")
+            status = 422
+        else:
+            flash(f"Đã lưu môn lựa chọn của {len(changed)} học sinh." if changed else "Không có thay đổi.", "success")
+            return redirect_to(url_for("admin.class_electives", class_id=klass.id))
+    return render("admin/class_electives.html", status=status, **electives.electives_table(klass))

@@ -122,6 +122,12 @@ def is_homeroom_or_board(user: User, klass: SchoolClass) -> bool:
     return is_homeroom_of(user, klass) or is_board(user)
 
 
+def may_write_year_remarks(user: User, klass: SchoolClass) -> bool:
+    """A secondary pupil's year lines (homeroom comment, certificates, competitions): the class's homeroom
+    teacher, who writes them (TT22 Điều 20 k.4), or the administrator entering them on the school's behalf."""
+    return user.is_authenticated and (is_homeroom_of(user, klass) or is_admin(user))
+
+
 def teaches_secondary(user: User) -> bool:
     """Is this user assigned to teach a subject in a secondary class (a possible subject signer)?"""
     from portal.models import Grade

@@ -13,7 +13,7 @@ from portal.services import ServiceError
 from portal.services.accounts import users
 from portal.services.demo.primary import DEMO_PASSWORD, STAFF, _name, national_id, seed_pki
 from portal.services.evaluation.secondary.entry import slots_for
-from portal.services.evaluation.secondary.summary import class_subjects
+from portal.services.evaluation.secondary.electives import class_subjects
 from portal.services.school import calendar
 from portal.services.school.years import current_year, enrol, setup_school
 

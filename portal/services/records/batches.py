@@ -15,7 +15,7 @@ from portal.services import ServiceError
 from portal.services.records.chain import chain, next_role, unlock
 from portal.services.records.parallel import sign_parallel
 from portal.services.records.record import ensure_record
-from portal.services.records.signers import holds_role
+from portal.services.records.signers import ROLE_LABELS, holds_role
 from portal.services.system import audit
 from portal.services.records.subject_signing import subject_pending
 
@@ -55,6 +55,39 @@ def pending(user: User, klass: SchoolClass, wave: int = 1) -> list[Pending]:
         role = roles[rv.step if rv is not None else 0]
         if allowed[role]:
             out.append(Pending(e.pupil_id, rv, role))
+    return out
+
+
+# The two signing waves (HOCBA §3) say what the second one waits for: primary (TT27 Điều 11) the
+# supplementary evaluation; secondary (TT22 Điều 13–14) the summer re-tests and rèn luyện.
+WAVES = {
+    "TH": {1: "Đợt 1 — cuối năm học", 2: "Đợt 2 — sau đánh giá bổ sung"},
+    "secondary": {1: "Đợt 1 — cuối năm học",
+                  2: "Đợt 2 — sau kiểm tra, đánh giá lại hoặc rèn luyện trong kì nghỉ hè"},
+}
+
+
+def wave_labels(classes) -> dict[int, str]:
+    """Wave → its label for these classes; a school with both levels names both second waves."""
+    kinds = sorted({"TH" if c.grade.level == "TH" else "secondary" for c in classes}, reverse=True) or ["TH"]
+    if len(kinds) == 1:
+        return WAVES[kinds[0]]
+    return {1: WAVES["TH"][1], 2: "Đợt 2 — sau đánh giá bổ sung (tiểu học); sau kiểm tra, đánh giá lại "
+                                  "hoặc rèn luyện trong kì nghỉ hè (trung học)"}
+
+
+def waiting(user: User, classes) -> dict[tuple[int, int], dict[str, int]]:
+    """(class id, wave) → {the step this user signs, in words: how many records wait for it}, read only.
+    A secondary teacher may wait at two steps of one class: their subjects' and, as its homeroom teacher,
+    the class's."""
+    out = {}
+    for klass in classes:
+        for wave in (1, 2):
+            steps: dict[str, int] = {}
+            for item in pending(user, klass, wave):
+                label = ROLE_LABELS.get(item.role, item.role)
+                steps[label] = steps.get(label, 0) + 1
+            out[(klass.id, wave)] = steps
     return out
 
 

@@ -71,7 +71,7 @@ def record_data(rv: RecordVersion, public_base_url: str) -> dict:
     """The record object (schema hocba-tieuhoc/1): everything the pages show, as plain data."""
     pupil, klass = rv.pupil, rv.school_class
     if secondary_record.is_secondary(klass):  # THCS / THPT (TT22): schema hocba-trunghoc/1
-        return secondary_record.record_data(rv, public_base_url, expected_signers(klass, School.current()))
+        return secondary_record.record_data(rv, public_base_url, expected_signers(klass, School.current(), pupil=pupil))
     year = klass.year
     school = School.current()
     infos = grade_subjects(klass)

@@ -4,7 +4,8 @@
 the class summary (services/secondary_summary.py, itself built on portal.grading.tt22); this module only
 arranges it as the học bạ shows it: each subject's semester I / II / year averages (or Đ / CĐ), the
 re-test result, the subject teacher's comments and name, rèn luyện and học tập per semester and year,
-absences, the summer re-assessment, the decision, awards, and the expected signers.
+absences, the summer re-assessment, the decision, awards, the homeroom teacher's comment, certificates and
+competition results, and the expected signers.
 Glossary: conduct = rèn luyện, learning = học tập, re-test = kiểm tra lại, summer = kì nghỉ hè.
 """
 from decimal import Decimal
@@ -12,7 +13,9 @@ from decimal import Decimal
 from portal.grading import tt22
 from portal.models import Enrolment, School, ScoreEntry, TeachingAssignment, TermConduct
 
-from portal.services.evaluation.secondary.summary import _one, class_subjects
+from portal.services.evaluation.secondary.remarks import lines, remark_of
+from portal.services.evaluation.secondary.electives import subjects_of
+from portal.services.evaluation.secondary.summary import _one
 
 SCHEMA = "hocba-trunghoc/1"
 SECONDARY_LEVELS = ("THCS", "THPT")
@@ -83,7 +86,7 @@ def decision_lines(row, grade: int) -> list[str]:
 
 def year_block(klass, pupil) -> dict:
     """The `year` part of a secondary record object."""
-    subjects = class_subjects(klass)
+    subjects = subjects_of(klass, pupil)  # the compulsory subjects and the pupil's own electives
     row = _one(klass, pupil)
     comments, teachers = _comments(klass, pupil), subject_teachers(klass)
     items = []
@@ -103,6 +106,7 @@ def year_block(klass, pupil) -> dict:
         c = _conduct(klass, pupil, term)
         absences[term] = c.absences if c is not None else None
     grade = klass.grade.number
+    remark = remark_of(klass, pupil)
     return {
         "name": klass.year.name, "class": klass.name, "grade": grade, "level": klass.grade.level,
         "subjects": items,
@@ -115,6 +119,10 @@ def year_block(klass, pupil) -> dict:
         "decision": row.decision or "", "decision_label": tt22.DECISIONS.get(row.decision or "", ""),
         "retests": sorted(row.retests),
         "final_decision": row.final or "", "decision_lines": decision_lines(row, grade),
+        # The homeroom teacher's lines (services/evaluation/secondary/remarks.py)
+        "certificates": lines(remark.certificates) if remark else [],
+        "competitions": lines(remark.competitions) if remark else [],
+        "homeroom_comment": remark.homeroom_comment if remark else "",
         # What the chain waits for: the year's final decision (after the summer when there is one).
         "outcome": row.final or "",
     }

@@ -55,8 +55,9 @@ def _principal_staff() -> Staff | None:
     return row.user.staff if row is not None else None
 
 
-def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = None) -> dict:
-    """The `signers` part of the record object: who is expected in each role (frozen with the data)."""
+def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = None, pupil=None) -> dict:
+    """The `signers` part of the record object: who is expected in each role (frozen with the data); a
+    secondary pupil's subject teachers are those of the subjects they learn."""
     on = on or dt.date.today()
     principal = _principal_staff()
     deputies = []
@@ -70,8 +71,9 @@ def expected_signers(klass: SchoolClass, school: School, on: dt.date | None = No
                              "authorised_by": principal.full_name if principal else ""})
     homeroom = klass.homeroom
     if klass.grade.level != "TH":  # secondary: every subject teacher of the class signs (services/subject_signing.py)
-        from portal.services.records.subject_signing import subject_signers
-        return {"subject": subject_signers(klass, school), **_common_signers(homeroom, principal, deputies, school)}
+        from portal.services.records.subject_signing import skipped_of, subject_signers
+        skipped = skipped_of(klass, pupil) if pupil is not None else frozenset()
+        return {"subject": subject_signers(klass, school, skipped), **_common_signers(homeroom, principal, deputies, school)}
     return _common_signers(homeroom, principal, deputies, school)
 
 

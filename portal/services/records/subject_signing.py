@@ -26,13 +26,16 @@ def base_role(role: str) -> str:
     return SUBJECT if is_slot(role) else role
 
 
-def subject_signers(klass, school) -> list[dict]:
+def subject_signers(klass, school, skipped=frozenset()) -> list[dict]:
     """The `signers.subject` list of a secondary record: each teacher assigned in the class once, with the
-    subjects they teach it, ordered by their first subject in the curriculum's order."""
+    subjects they teach it, ordered by their first subject in the curriculum's order. `skipped`: the ids of
+    the electives the record's pupil does not learn (their teachers have nothing of the pupil's to sign)."""
     by_staff: dict = {}
     rows = (TeachingAssignment.select(TeachingAssignment, Subject).join(Subject)
             .where(TeachingAssignment.school_class == klass).order_by(Subject.sort_order, Subject.id))
     for t in rows:
+        if t.subject_id in skipped:
+            continue
         entry = by_staff.setdefault(t.staff_id, {"staff": t.staff, "subjects": [], "codes": []})
         entry["subjects"].append(t.subject.name)
         entry["codes"].append(t.subject.code)
@@ -80,7 +83,13 @@ def expected_of(rv) -> list[dict]:
     """The subject signers of a record: frozen in its data once in the chain, else as the class is now."""
     if rv.data_json:
         return json.loads(rv.data_json).get("signers", {}).get(SUBJECT, [])
-    return subject_signers(rv.school_class, School.current())
+    return subject_signers(rv.school_class, School.current(), skipped_of(rv.school_class, rv.pupil))
+
+
+def skipped_of(klass, pupil) -> frozenset:
+    """The ids of the electives this pupil does not learn in the class (evaluation/secondary/electives.py)."""
+    from portal.services.evaluation.secondary.electives import opt_outs  # late: evaluation imports records
+    return frozenset(opt_outs(klass).get(pupil.id, ()))
 
 
 def record_roles(roles: list[str], rv) -> list[str]:
@@ -122,8 +131,9 @@ class _Pending:
     one query for the signed slots of the class's records."""
 
     def __init__(self, user, klass, roles, allowed, records):
-        self.user, self.roles, self.allowed = user, roles, allowed
-        self.current = subject_signers(klass, School.current())
+        from portal.services.evaluation.secondary.electives import opt_outs
+        self.user, self.roles, self.allowed, self.klass = user, roles, allowed, klass
+        self.school, self.skipped, self._signers = School.current(), opt_outs(klass), {}
         self.waves = {}
         if any(allowed.values()):
             # Two waves, as for primary (HOCBA §3): a pupil sent to rèn luyện hè or to re-tests (TT22 Điều
@@ -138,13 +148,20 @@ class _Pending:
             if is_slot(row.role):
                 self.signed.setdefault(row.record_id, set()).add(row.role)
 
+    def current(self, pupil_id) -> list[dict]:
+        """The subject signers of the pupil's record as the class is now (one list per set of electives)."""
+        key = frozenset(self.skipped.get(pupil_id, ()))
+        if key not in self._signers:
+            self._signers[key] = subject_signers(self.klass, self.school, key)
+        return self._signers[key]
+
     def wave(self, pupil_id) -> int:
         return self.waves.get(pupil_id, 1)
 
     def pending(self, pupil_id, rv) -> str | None:
         """The role this user would sign next on the pupil's record, or None."""
         expected = (json.loads(rv.data_json).get("signers", {}).get(SUBJECT, []) if rv is not None and rv.data_json
-                    else self.current)
+                    else self.current(pupil_id))
         full, step = expand(self.roles, len(expected)), (rv.step if rv is not None else 0)
         if rv is not None and (rv.status not in ("draft", "signing") or step >= len(full)):
             return None

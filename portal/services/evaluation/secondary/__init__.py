@@ -2,5 +2,6 @@
 
 - entry: score and conduct cells, one at a time
 - grid: what the secondary entry screens show
+- remarks: the homeroom teacher's year lines (comment, certificates, competitions)
 - summary, summary_xlsx: the class summary and its workbook
 """

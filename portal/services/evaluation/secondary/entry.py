@@ -17,6 +17,7 @@ from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, find_lock
+from portal.services.evaluation.secondary import electives, remarks
 from portal.services.records import freeze
 from portal.services.system import audit
 from portal.text import clean_text
@@ -128,6 +129,7 @@ def save_score(user: User, klass: SchoolClass, pupil_id, subject: Subject, term:
     if slot not in (*slots_for(subject, gs, term), *(("nx",) if term != "HE" else ())):
         raise ServiceError("Cột đánh giá không hợp lệ.")
     pupil = _enrolled(klass, pupil_id)
+    electives.ensure_learns(klass, pupil, subject)
     value, reason = parse_value(subject, slot, raw), _reason(reason)
     key = dict(pupil=pupil, school_class=klass, subject=subject, term=term, slot=slot)
     with write_tx():
@@ -172,6 +174,7 @@ def save_makeup(user: User, klass: SchoolClass, pupil_id, subject: Subject, term
     if term == "HE" or slot not in slots_for(subject, gs, term):
         raise ServiceError("Cột đánh giá không hợp lệ.")
     pupil, reason = _enrolled(klass, pupil_id), _reason(reason)
+    electives.ensure_learns(klass, pupil, subject)
     if kind == "bu":
         value = parse_value(subject, slot, raw)
         if not value:
@@ -254,6 +257,9 @@ def _apply_conduct(pupil, klass, term, field, value, user, reason="", request=No
 def apply_request(request: ChangeRequest) -> None:
     """An approved change request of a secondary cell (called by evaluation.decide, inside its transaction)."""
     value = request.new_value
+    if request.field in remarks.FIELDS:
+        remarks.apply_request(request)
+        return
     if request.subject_id:
         key = dict(pupil=request.pupil, school_class=request.school_class, subject=request.subject,
                    term=request.checkpoint, slot=request.field)

@@ -5,6 +5,7 @@ from portal.models import TERMS, Pupil, SchoolClass, ScoreEntry, Subject, TermCo
 from portal.services.accounts import permissions
 from portal.services.evaluation.entry import find_lock
 from portal.services.records import freeze
+from portal.services.evaluation.secondary.electives import subject_roster
 from portal.services.school.years import class_roster
 from portal.services.evaluation.secondary.entry import (
     CONDUCT_FIELDS, SLOT_LABELS, can_enter, display, grade_subject, slots_for,
@@ -50,8 +51,8 @@ def _frozen_ids(klass) -> set:
 
 
 def score_grid(user: User, klass: SchoolClass, subject: Subject, term: str) -> dict:
-    """The grid: one row per pupil, every assessment column of the term and the comment; a fixed number
-    of queries whatever the class size."""
+    """The grid: one row per pupil who learns the subject, every assessment column of the term and the
+    comment; a fixed number of queries whatever the class size."""
     gs = grade_subject(klass, subject)
     slots = slots_for(subject, gs, term) + ([] if term == "HE" else ["nx"])
     editable = can_enter(user, klass, subject)
@@ -59,7 +60,7 @@ def score_grid(user: User, klass: SchoolClass, subject: Subject, term: str) -> d
         (ScoreEntry.school_class == klass) & (ScoreEntry.subject == subject) & (ScoreEntry.term == term))}
     frozen = _frozen_ids(klass)
     rows, todo = [], 0
-    for pupil in class_roster(klass):
+    for pupil in subject_roster(klass, subject):  # a pupil who does not learn this elective is not listed
         cells = []
         for slot in slots:
             e = entries.get((pupil.id, slot))

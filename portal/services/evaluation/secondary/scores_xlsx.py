@@ -13,7 +13,7 @@ from portal.services.appconfig import app_config
 from portal.services.evaluation.entry import find_lock
 from portal.services.evaluation.secondary import entry as secondary
 from portal.services.records import freeze
-from portal.services.school.years import class_roster
+from portal.services.evaluation.secondary.electives import subject_roster
 from portal.services.system import audit
 from portal.services.system.tables import (
     Column, ImportReport, RowIssue, RowRefused, TableFileError, map_headers, pupil_rows, read_table, write_xlsx,
@@ -51,7 +51,7 @@ def export(user, klass, subject, term) -> bytes:
     _check(user, klass, subject, term)
     slots, current = _slots(klass, subject, term), _current(klass, subject, term)
     rows = [[p.code, p.full_name, *(secondary.display(subject, s, current.get((p.id, s), "")) for s in slots)]
-            for p in class_roster(klass)]
+            for p in subject_roster(klass, subject)]
     kind = ("Điểm: thang 10, một chữ số thập phân, ví dụ 8,5." if subject.assessment == "score"
             else "Kết quả: Đ (Đạt) hoặc CĐ (Chưa đạt).")
     notes = [f"{subject.name} — lớp {klass.name} — {term} — năm học {klass.year.name}",
@@ -73,7 +73,7 @@ def import_scores(user, klass, subject, term, filename: str, data: bytes) -> Imp
     except TableFileError as err:
         report.file_error = err.message
         return report
-    pupils, current = {p.code: p for p in class_roster(klass)}, _current(klass, subject, term)
+    pupils, current = {p.code: p for p in subject_roster(klass, subject)}, _current(klass, subject, term)
     locked = find_lock(klass, term) is not None
     frozen = {rv.pupil_id: rv for rv in freeze.class_records(klass)}
     for rownum, pupil, get in pupil_rows(table, index, pupils, klass.name, report):

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from portal.grading import tt22
-from portal.models import GradeSubject, SchoolClass, ScoreEntry, Subject, TeachingAssignment, TermConduct
+from portal.models import GradeSubject, SchoolClass, ScoreEntry, Subject, TermConduct
 from portal.services import ServiceError
+from portal.services.evaluation.secondary.electives import class_subjects, opt_outs, pupil_subjects, subjects_of
 from portal.services.school.years import class_roster
 
 
@@ -40,17 +41,6 @@ class PupilSummary:
     summer_conduct: str = ""
     final: str | None = None
     errors: list = field(default_factory=list)
-
-
-def class_subjects(klass: SchoolClass) -> list[tuple[Subject, GradeSubject]]:
-    """The subjects the class learns: the grade's compulsory ones, and the elective/optional ones someone
-    teaches the class (a TeachingAssignment). UNCONFIRMED: THPT electives chosen per pupil are not yet
-    recorded; the whole class is taken to learn an assigned elective."""
-    taught = {t.subject_id for t in TeachingAssignment.select(TeachingAssignment.subject)
-              .where(TeachingAssignment.school_class == klass)}
-    rows = (GradeSubject.select(GradeSubject, Subject).join(Subject)
-            .where(GradeSubject.grade == klass.grade_id).order_by(Subject.sort_order, Subject.id))
-    return [(gs.subject, gs) for gs in rows if not gs.is_optional or gs.subject_id in taught]
 
 
 def _entries(klass: SchoolClass) -> dict:
@@ -135,14 +125,26 @@ def pupil_summary(pupil, subjects, entries: dict, conducts: dict) -> PupilSummar
 
 
 def class_summary(klass: SchoolClass) -> tuple[list, list[PupilSummary]]:
-    """(the class's subjects, one summary per pupil in class-list order); a fixed number of queries."""
+    """(the class's subjects, one summary per pupil in class-list order); a fixed number of queries. A
+    pupil's summary holds only the subjects they learn (electives per pupil: electives.py)."""
     subjects = class_subjects(klass)
-    entries, conducts = _entries(klass), _conducts(klass)
-    return subjects, [pupil_summary(p, subjects, entries, conducts) for p in class_roster(klass)]
+    entries, conducts, skipped = _entries(klass), _conducts(klass), opt_outs(klass)
+    return subjects, [pupil_summary(p, pupil_subjects(subjects, skipped.get(p.id)), entries, conducts)
+                      for p in class_roster(klass)]
 
 
 def _one(klass, pupil) -> PupilSummary:
-    return pupil_summary(pupil, class_subjects(klass), _entries(klass), _conducts(klass))
+    return pupil_summary(pupil, subjects_of(klass, pupil), _entries(klass), _conducts(klass))
+
+
+def pupil_row(klass, pupil_id) -> PupilSummary | None:
+    """One pupil's summary, when they are enrolled in the class; else None."""
+    from portal.services.evaluation.entry import _enrolled
+    try:
+        pupil = _enrolled(klass, pupil_id)
+    except ServiceError:
+        return None
+    return _one(klass, pupil)
 
 
 def ensure_retest_allowed(klass, pupil, subject) -> None:

@@ -26,8 +26,8 @@ def summary_workbook(klass) -> bytes:
     for i, r in enumerate(rows, start=1):
         line = [i, r.pupil.code, r.pupil.full_name]
         for subject, _ in subjects:
-            c = r.subjects[subject.code]
-            line += [fmt(c.term1), fmt(c.term2), fmt(c.year)]
+            c = r.subjects.get(subject.code)  # None: an elective this pupil does not learn
+            line += [fmt(c.term1), fmt(c.term2), fmt(c.year)] if c else ["Không học", "", ""]
         line += [fmt(r.learning1), fmt(r.learning2), fmt(r.learning_year), fmt(r.conduct1), fmt(r.conduct2),
                  fmt(r.conduct_year), r.absences, tt22.AWARDS.get(r.award, ""),
                  tt22.DECISIONS.get(r.decision, ""), ", ".join(sorted(r.retests)), tt22.DECISIONS.get(r.final, "")]
