@@ -16,10 +16,7 @@ bp = Blueprint("documents", __name__, url_prefix="/hoc-ba")
 
 
 def _pupil_class(pupil_id, year_id):
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    year = SchoolYear.get_or_none(SchoolYear.id == year_id)
-    if pupil is None or year is None:
-        abort(404)
+    pupil, year = get_or_404(Pupil, pupil_id), get_or_404(SchoolYear, year_id)
     klass = SchoolClass.of_pupil(pupil, year)
     if klass is None:
         abort(404)

@@ -112,3 +112,63 @@ def test_services_never_import_the_job_queue_or_routes(path):
         if isinstance(node, ast.ImportFrom) and node.module == "portal":
             named.update(f"portal.{a.name}" for a in node.names)
     assert not {n for n in named if n.startswith(web)}, path
+
+
+def model_classes() -> set[str]:
+    """The names portal.models exports that are peewee models (not the code tables such as TERMS)."""
+    import peewee
+
+    import portal.models
+
+    return {n for n, v in vars(portal.models).items() if isinstance(v, type) and issubclass(v, peewee.Model)}
+
+
+QUERY_CALLS = {"select", "where", "join", "switch", "order_by", "get_or_none", "get_by_id"}
+
+
+def model_reads(tree: ast.AST, models: set[str]) -> list[tuple[int, str]]:
+    """Where a module builds or runs a query itself: a query-building call on anything (a string's
+    " ".join excepted), `Model.get(…)`, or a model's column (`Pupil.full_name`) in an expression.
+    `request.form.get(…)`, `TERMS.get(…)` and calls of query methods (`SchoolClass.of_year(year)`) are fine."""
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("portal.models", "portal.models.base"):
+            imported.update(a.asname or a.name for a in node.names if a.name in models)
+    fields = {name: {f for f in getattr(__import__("portal.models", fromlist=[name]), name)._meta.fields}
+              for name in imported}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver, attr = node.func.value, node.func.attr
+            if attr in QUERY_CALLS and not isinstance(receiver, ast.Constant):
+                found.append((node.lineno, f".{attr}("))
+            elif attr == "get" and isinstance(receiver, ast.Name) and receiver.id in imported:
+                found.append((node.lineno, f"{receiver.id}.get("))
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in fields
+              and node.attr in fields[node.value.id]):
+            found.append((node.lineno, f"{node.value.id}.{node.attr}"))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", files("portal/routes"), ids=lambda p: str(p.relative_to(ROOT / "portal/routes")))
+def test_routes_leave_queries_to_the_models_and_services(path):
+    """Routes parse → call → render: a read is a query method on the model (SchoolClass.of_year(year)) or a
+    read function of the feature's service; a row by id is get_or_404 / Model.by_id."""
+    found = model_reads(ast.parse(path.read_text(encoding="utf-8")), model_classes())
+    assert not found, f"{path.relative_to(ROOT)} queries the database itself: {found}"
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from portal.models import Pupil\nPupil.select()", [(2, ".select(")]),
+    ("from portal.models import Pupil\nq.where(x)", [(2, ".where(")]),
+    ("from portal.models import Pupil\nPupil.get(Pupil.code == c)", [(2, "Pupil.code"), (2, "Pupil.get(")]),
+    ("from portal.models import Pupil\nPupil.get_or_none(x)", [(2, ".get_or_none(")]),
+    ("from portal.models import Pupil\nf(Pupil.id == 1)", [(2, "Pupil.id")]),
+    ("from portal.models import Pupil\nPupil.by_id(1)", []),
+    ("from portal.models import TERMS\nTERMS.get(t)", []),
+    ("from flask import request\nrequest.form.get('x')", []),
+    ("' '.join(words)", []),
+], ids=["select", "where-on-a-query", "Model.get", "get_or_none", "column", "query-method", "dict-get", "form-get",
+        "str-join"])
+def test_model_reads_tells_a_query_from_a_dict_lookup(source, expected):
+    assert model_reads(ast.parse(source), model_classes()) == expected

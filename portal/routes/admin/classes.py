@@ -3,7 +3,7 @@ from flask import flash, request, url_for
 
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
-from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
+from portal.models import Grade, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.school import settings
@@ -18,9 +18,9 @@ def _class_form(klass=None, bind=True):
     bound = bind and request.method == "POST"
     form = ClassForm() if bound else ClassForm(formdata=None, obj=klass)
     school = settings.school_or_none()
-    numbers = [n for code in school_levels(school.level) for n in LEVEL_GRADES[code]] if school else []
-    form.grade.choices = [(g.id, g.name) for g in Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number)]
-    staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
+    grades = Grade.of_levels(school_levels(school.level) if school else [])
+    form.grade.choices = [(g.id, g.name) for g in grades]
+    staff = sort_people(Staff.active())
     form.homeroom.choices = [(0, "— chưa phân công —")] + [(s.id, s.full_name) for s in staff]
     if klass is not None and not bound:
         form.grade.data, form.homeroom.data = klass.grade_id, klass.homeroom_id or 0
@@ -61,14 +61,10 @@ def class_edit(class_id):
 
 
 def _class_page(klass, form, aform, status):
-    staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
+    staff = sort_people(Staff.active())
     aform.staff.choices = [(0, "— chọn giáo viên —")] + [(s.id, s.full_name) for s in staff]
-    subjects = (Subject.select().join(GradeSubject).where(GradeSubject.grade == klass.grade_id)
-                .order_by(Subject.sort_order))
-    aform.subject.choices = [(s.id, s.name) for s in subjects]
-    assignments = (TeachingAssignment.select(TeachingAssignment, Subject, Staff).join(Subject)
-                   .switch(TeachingAssignment).join(Staff)
-                   .where(TeachingAssignment.school_class == klass).order_by(Subject.sort_order))
+    aform.subject.choices = [(s.id, s.name) for s in Subject.of_grade(klass.grade_id)]
+    assignments = TeachingAssignment.of_class(klass)
     return render("admin/class_edit.html", "admin/_partials/assignments.html", klass=klass, form=form,
                   aform=aform, assignments=assignments, status=status)
 

@@ -7,8 +7,7 @@ from portal.models import Staff, User
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import users as accounts
-from portal.services.school.people import roles_of, save_staff
-from portal.services.system.collation import sort_people
+from portal.services.school.people import roles_of, save_staff, staff_with_accounts
 
 from . import bp
 
@@ -16,8 +15,7 @@ from . import bp
 
 @bp.get("/can-bo")
 def staff_list():
-    people = sort_people(Staff.select())
-    users = {u.staff_id: u for u in User.select().where(User.staff.is_null(False))}
+    people, users = staff_with_accounts()
     return render("admin/staff.html", people=people, users=users)
 
 
@@ -63,7 +61,7 @@ def staff_edit(staff_id):
 @bp.post("/can-bo/<int:staff_id>/cap-lai-mat-khau")
 def staff_reset_password(staff_id):
     staff = get_or_404(Staff, staff_id)
-    user = User.get_or_none(User.staff == staff)
+    user = User.of_staff(staff)
     if user is None:
         abort(404)
     password = accounts.reset_password(user)

@@ -29,7 +29,7 @@ def years():
             else:
                 flash(f"Đã tạo năm học {year.name}.", "success")
                 return redirect_to(url_for("admin.years"))
-    years = SchoolYear.select().order_by(SchoolYear.name.desc())
+    years = SchoolYear.newest_first()
     return render("admin/years.html", form=form, years=years, status=422 if request.method == "POST" else 200)
 
 
@@ -44,7 +44,7 @@ def make_current(year_id):
 @bp.route("/nam-hoc/<int:year_id>/lich", methods=["GET", "POST"])
 def year_calendar(year_id):
     year = get_or_404(SchoolYear, year_id)
-    rows = list(CalendarDate.select().where(CalendarDate.year == year).order_by(CalendarDate.on))
+    rows = list(CalendarDate.of_year(year))
     errors, typed = {}, {}
     if request.method == "POST":
         dates = {}
@@ -63,6 +63,6 @@ def year_calendar(year_id):
             else:
                 flash("Đã lưu lịch năm học.", "success")
                 return redirect_to(url_for("admin.year_calendar", year_id=year.id))
-    grades = {g.id: g.number for g in Grade.select()}
+    grades = Grade.numbers()
     return render("admin/calendar.html", year=year, rows=rows, errors=errors, typed=typed,
                   label=calendar.label, grades=grades, status=422 if errors else 200)

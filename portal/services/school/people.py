@@ -1,4 +1,4 @@
-"""Writing pupils and staff (with their accounts): one transaction each, audited."""
+"""Pupils and staff (with their accounts): the administrator's lists, and the writes, one transaction each, audited."""
 from portal.db import write_tx
 from portal.models import Enrolment, Pupil, SchoolClass, Staff, User, UserRole
 from portal.models.base import utcnow
@@ -8,6 +8,7 @@ from portal.services.records import freeze
 from portal.services.school.identity import findings, masked
 from portal.services.school.years import enrol
 from portal.services.system import audit
+from portal.services.system.collation import name_key, sort_people
 from portal.text import clean_line, clean_words
 
 PUPIL_FIELDS = ("code", "full_name", "gender", "born_on", "ethnicity", "nationality", "birthplace", "hometown",
@@ -132,7 +133,7 @@ def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dic
             staff = Staff.get_by_id(staff.id)  # fresh, under the write lock
             freeze.ensure_signer_open(staff, {k: v for k, v in values.items() if getattr(staff, k) != v})
         staff = _upsert(Staff, staff, values, "staff", "cán bộ")
-        user = User.get_or_none(User.staff == staff)
+        user = User.of_staff(staff)
         if user is None and username:
             user, new_password = users.create_user(username, staff, roles)
         elif user is not None:
@@ -149,7 +150,29 @@ def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dic
 
 
 def roles_of(staff: Staff) -> tuple[str, dict[str, bool]]:
-    user = User.get_or_none(User.staff == staff)
+    user = User.of_staff(staff)
     if user is None:
         return "", {}
     return user.username, {r.role: r.can_sign for r in UserRole.select().where(UserRole.user == user)}
+
+
+def pupil_list(year, class_id=None, text: str = "", only_review: bool = False) -> list[Pupil]:
+    """The pupils enrolled this year (each with its `enrolment` and class), by grade, class and name: of one
+    class, whose name or code contains `text`, or only those with a review note."""
+    if year is None:
+        return []
+    q = (Pupil.select(Pupil, Enrolment, SchoolClass).join(Enrolment).join(SchoolClass)
+         .where((SchoolClass.year == year) & (Enrolment.status == "active")))
+    if class_id:
+        q = q.where(SchoolClass.id == class_id)
+    if text:
+        q = q.where(Pupil.full_name.contains(text) | Pupil.code.contains(text))
+    if only_review:
+        q = q.where(Pupil.review_note != "")
+    return sorted(q, key=lambda p: (p.enrolment.school_class.grade_id, p.enrolment.school_class.name,
+                                    name_key(p.full_name)))
+
+
+def staff_with_accounts() -> tuple[list[Staff], dict[int, User]]:
+    """Every staff member in name order, and their accounts by staff id."""
+    return sort_people(Staff.select()), {u.staff_id: u for u in User.select().where(User.staff.is_null(False))}

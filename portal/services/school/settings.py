@@ -3,7 +3,8 @@ import datetime as dt
 
 from portal.db import write_tx
 from portal.models import (
-    CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment, school_levels,
+    CalendarDate, Enrolment, GradeSubject, Pupil, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment, User,
+    school_levels,
 )
 
 from portal.services import ServiceError
@@ -20,6 +21,17 @@ PRINTED_SUBJECT_FIELDS = ("name", "kind", "assessment", "ministry_code", "sort_o
 
 def school_or_none() -> School | None:
     return School.current()
+
+
+def counts(year: SchoolYear | None) -> dict[str, int]:
+    """The administrator's home figures: classes this year, pupils, staff, accounts, pupils to review."""
+    return {
+        "classes": SchoolClass.select().where(SchoolClass.year == year).count() if year else 0,
+        "pupils": Pupil.select().count(),
+        "staff": Staff.select().count(),
+        "users": User.select().count(),
+        "review": Pupil.select().where(Pupil.review_note != "").count(),
+    }
 
 
 def save_school(school: School | None, data: dict) -> School:
