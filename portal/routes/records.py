@@ -63,7 +63,7 @@ def pdf(pupil_id, year_id):
         out = staff_copy.staff_pdf(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
     except ServiceError as err:
         return error_page(503, err.message)
-    staff_copy.log_download(out, pupil, klass, full)
+    staff_copy.log_download(current_user, out, pupil, klass, full)
     return download(out.data, out.filename, "application/pdf")
 
 
@@ -78,7 +78,7 @@ def signed(record_id):
         out = staff_copy.signed_pdf(rv)
     except ServiceError as err:
         return error_page(503, err.message)
-    staff_copy.log_download(out, rv.pupil, rv.school_class)
+    staff_copy.log_download(current_user, out, rv.pupil, rv.school_class)
     return download(out.data, out.filename, "application/pdf")
 
 
@@ -95,7 +95,7 @@ def signed_xml(record_id):
         data, filename = xml_record.signed_xml(rv)
     except ServiceError as err:
         return error_page(404, err.message)
-    xml_record.log_download(rv, data)
+    xml_record.log_download(current_user, rv, data)
     return download(data, filename, "application/xml")
 
 

@@ -31,7 +31,7 @@ def summary(class_id, cp):
 def summary_xlsx(class_id, cp):
     klass = class_or_404(class_id)
     cp = checkpoint_or_404(cp)
-    data = export_summary(klass, cp)
+    data = export_summary(current_user, klass, cp)
     name = f"tong-hop-{klass.name}-{cp}-{klass.year.name}.xlsx"
     return download(data, name)
 

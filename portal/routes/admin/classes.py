@@ -1,5 +1,6 @@
 """Classes of the current year and their teaching assignments."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
@@ -34,7 +35,7 @@ def classes():
     form = _class_form()
     if year is not None and form.validate_on_submit():
         try:
-            settings.save_class(None, year, form.name.data, form.grade.data, form.homeroom.data)
+            settings.save_class(current_user, None, year, form.name.data, form.grade.data, form.homeroom.data)
         except ServiceError as err:
             getattr(form, err.field or "name").errors.append(err.message)
         else:
@@ -51,7 +52,7 @@ def class_edit(class_id):
     form = _class_form(klass)
     if form.validate_on_submit():
         try:
-            settings.save_class(klass, klass.year, form.name.data, form.grade.data, form.homeroom.data)
+            settings.save_class(current_user, klass, klass.year, form.name.data, form.grade.data, form.homeroom.data)
         except ServiceError as err:
             getattr(form, err.field or "name").errors.append(err.message)
         else:
@@ -73,7 +74,7 @@ def _class_page(klass, form, aform, status):
 def class_delete(class_id):
     klass = get_or_404(SchoolClass, class_id)
     try:
-        settings.delete_class(klass)
+        settings.delete_class(current_user, klass)
     except ServiceError as err:
         flash(err.message, "error")
         return redirect_to(url_for("admin.class_edit", class_id=klass.id))
@@ -89,7 +90,7 @@ def assignment_add(class_id):
     status = 422
     if aform.validate_on_submit():
         try:
-            settings.add_assignment(klass, aform.staff.data, aform.subject.data)
+            settings.add_assignment(current_user, klass, aform.staff.data, aform.subject.data)
         except ServiceError as err:
             getattr(aform, err.field or "staff").errors.append(err.message)
         else:
@@ -102,5 +103,5 @@ def assignment_add(class_id):
 def assignment_delete(assignment_id):
     ta = get_or_404(TeachingAssignment, assignment_id)
     klass = ta.school_class
-    settings.remove_assignment(ta)
+    settings.remove_assignment(current_user, ta)
     return _class_page(klass, _class_form(klass, bind=False), AssignmentForm(prefix="a", formdata=None), 200)

@@ -1,5 +1,6 @@
 """Pupils: the list by class with search, and the pupil form (every field of the student page)."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms import db_id
 from portal.forms.admin import PupilForm
@@ -46,7 +47,7 @@ def _pupil_form(pupil=None):
 
 def _save(pupil, form):
     klass = SchoolClass.by_id(form.school_class.data)
-    return save_pupil(pupil, form.data, klass, school_or_none())
+    return save_pupil(current_user, pupil, form.data, klass, school_or_none())
 
 
 @bp.route("/hoc-sinh/moi", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Staff and their accounts: who they are, what they may do, temporary passwords."""
 from flask import abort, flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import StaffForm
 from portal.htmx import redirect_to, render
@@ -21,7 +22,7 @@ def staff_list():
 
 def _save(staff, form):
     roles = {code: (form.can_sign.data if code == "vice_principal" else False) for code in form.roles.data}
-    return save_staff(staff, form.data, form.username.data, roles)
+    return save_staff(current_user, staff, form.data, form.username.data, roles)
 
 
 @bp.route("/can-bo/moi", methods=["GET", "POST"])
@@ -64,5 +65,5 @@ def staff_reset_password(staff_id):
     user = User.of_staff(staff)
     if user is None:
         abort(404)
-    password = accounts.reset_password(user)
+    password = accounts.reset_password(current_user, user)
     return render("admin/staff_saved.html", staff=staff, password=password, username=user.username)

@@ -1,5 +1,6 @@
 """Subjects and where each is taught, tested and optional: editable data, not code."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import SubjectForm
 from portal.htmx import redirect_to, render
@@ -36,7 +37,7 @@ def subject_edit(subject_id):
             chosen[g.id] = (bool(request.form.get(f"g{g.id}-taught")), bool(request.form.get(f"g{g.id}-optional")),
                             ",".join(tested))
         try:
-            settings.save_subject(subject, form.data, chosen)
+            settings.save_subject(current_user, subject, form.data, chosen)
         except ServiceError as err:
             form.name.errors.append(err.message)
         else:

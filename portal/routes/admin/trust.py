@@ -45,7 +45,7 @@ def renew(record_id):
     if rv is None or rv.ltv_level != "B-LTA":
         abort(404)
     try:
-        timestamps.renew_record(rv)
+        timestamps.renew_record(current_user, rv)
     except ServiceError as err:
         return render("admin/trust.html", **signers.trust_overview(), error=err.message, status=422)
     flash("Đã gia hạn dấu thời gian lưu trữ.", "success")

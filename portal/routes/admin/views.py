@@ -1,5 +1,6 @@
 """Admin home and the school's own details."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import SchoolForm
 from portal.htmx import redirect_to, render
@@ -24,9 +25,6 @@ def index():
 
 @bp.post("/thong-diep/<int:message_id>/gui-lai")
 def message_resend(message_id):
-    from flask import abort
-    from flask_login import current_user
-
     from portal.models import RegistryMessage
     from portal.services.exchange import registry
     msg = get_or_404(RegistryMessage, message_id)
@@ -46,7 +44,7 @@ def school():
     form = SchoolForm(obj=current)
     if form.validate_on_submit():
         try:
-            settings.save_school(current, form.data)
+            settings.save_school(current_user, current, form.data)
         except ServiceError as err:
             getattr(form, err.field or "name").errors.append(err.message)
         else:
@@ -61,5 +59,5 @@ def package_download(submission_id):
     from portal.services.exchange.packaging import package_file
 
     from ..files import download
-    data, name = package_file(get_or_404(PackageSubmission, submission_id))
+    data, name = package_file(current_user, get_or_404(PackageSubmission, submission_id))
     return download(data, name, "application/zip")

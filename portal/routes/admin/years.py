@@ -1,5 +1,6 @@
 """School years, terms and the calendar of deadlines."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms import parse_vn_date
 from portal.forms.admin import YearForm
@@ -23,7 +24,7 @@ def years():
             form.first_year.errors.append("Vui lòng nhập thông tin trường trước.")
         else:
             try:
-                year = create_year(school, form.first_year.data, form.make_current.data)
+                year = create_year(current_user, school, form.first_year.data, form.make_current.data)
             except ServiceError as err:
                 form.first_year.errors.append(err.message)
             else:
@@ -57,7 +58,7 @@ def year_calendar(year_id):
                 errors[row.id] = str(err)
         if not errors:
             try:
-                settings.set_calendar(year, dates)
+                settings.set_calendar(current_user, year, dates)
             except ServiceError as err:
                 errors[0] = err.message
             else:

@@ -154,7 +154,7 @@ def install_school(name: str, code: str, level: str, admin_username: str, admin_
         school = setup_school(name, code, level=level)
         staff = Staff.create(code="CB001", full_name=" ".join((admin_full_name or "Quản trị hệ thống").split()),
                              title="Cán bộ phụ trách công nghệ thông tin")
-        user, password = create_user(admin_username, staff, {"admin": False})
-        audit.record("school.installed", school, summary=f"Thiết lập trường {name} ({code})", username="cli",
+        user, password = create_user(None, admin_username, staff, {"admin": False})
+        audit.record("school.installed", school, user=None, summary=f"Thiết lập trường {name} ({code})", username="cli",
                      level=level, admin=admin_username)
     return school, user, password
