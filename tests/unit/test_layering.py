@@ -44,6 +44,11 @@ def test_models_never_call_services_or_routes(path):
     assert not {n for n in imports_of(path) if n.startswith(("portal.services", "portal.routes"))}
 
 
+def test_the_database_handle_never_reaches_for_the_models():
+    """models/base.py imports db.py; db.py importing a model, even inside a function, would close a circle."""
+    assert not {n for n in imports_of(ROOT / "portal/db.py") if n.startswith(("portal.models", ".models", "portal.services"))}
+
+
 @pytest.mark.parametrize("path", files("portal/routes"), ids=lambda p: p.name)
 def test_routes_do_not_open_transactions_or_read_htmx_headers(path):
     text = path.read_text(encoding="utf-8")

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from portal.db import write_tx
-from portal.models import Staff
+from portal.db import db, write_tx
+from portal.models import School, Staff
 from portal.services import ServiceError
 from portal.services.system import audit
 
@@ -134,6 +134,12 @@ def write_instance_setting(config_file: Path, name: str, value) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def is_installed() -> bool:
+    """Has a school been set up here (False on a database whose tables are not created yet)?"""
+    with db.connection_context():
+        return School.table_exists() and School.select().exists()
 
 
 def install_school(name: str, code: str, level: str, admin_username: str, admin_full_name: str) -> tuple:
