@@ -1,8 +1,10 @@
-"""Session login wiring: flask-login, the global login gate, the forced password change."""
-from flask import redirect, request, url_for
+"""Session login wiring: flask-login, the global login gate, the forced password change, and the client's
+address the audit trail notes for each request."""
+from flask import g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from .models import User
+from .services.system import audit
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -29,6 +31,17 @@ def _load_user(session_id):
 
 def init_app(app):
     login_manager.init_app(app)
+
+    @app.before_request
+    def _note_client_address():
+        """The audit trail keeps where each request came from; services never read the request."""
+        g.client_address = audit.client_address.set(request.remote_addr or "")
+
+    @app.teardown_request
+    def _forget_client_address(_exc):
+        token = g.pop("client_address", None)
+        if token is not None:
+            audit.client_address.reset(token)
 
     @app.before_request
     def _gate():

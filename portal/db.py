@@ -194,14 +194,6 @@ def refuse_newer_schema(directory: Path | None = None) -> None:
         raise SchemaTooNew(schema_too_new_message(unknown))
 
 
-def is_empty() -> bool:
-    """True when no school has been set up yet."""
-    from portal.models import School  # local: db.py is imported by the models
-
-    with db.connection_context():
-        return not School.table_exists() or School.select().count() == 0
-
-
 def init_app(app) -> None:
     init_db(app.config.get("DATABASE_URL") or app.config["DATABASE"])
     refuse_newer_schema()

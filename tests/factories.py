@@ -27,7 +27,7 @@ def make_staff(**kw) -> Staff:
 
 def make_user(username=None, roles=None, staff=None, password="demo1234", must_change=False):
     username = username or f"user{next(_seq)}"
-    user, _ = users.create_user(username, staff, roles or {}, password=password, must_change=must_change)
+    user, _ = users.create_user(None, username, staff, roles or {}, password=password, must_change=must_change)
     return user
 
 

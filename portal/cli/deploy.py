@@ -7,7 +7,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal import db as database
 from portal.db import db
 
 from .common import upgrade_or_exit
@@ -51,7 +50,8 @@ def setup(public_url, trusted_proxies, server_ca, school_name, school_code, leve
     from portal.services import ServiceError
     from portal.services.demo.primary import seed_demo
     from portal.services.system.deployment import (
-        install_school, is_loopback_url, normalise_public_url, read_instance_settings, write_instance_setting,
+        install_school, is_installed, is_loopback_url, normalise_public_url, read_instance_settings,
+        write_instance_setting,
     )
 
     config_file = Path(current_app.instance_path) / "config.py"
@@ -81,7 +81,7 @@ def setup(public_url, trusted_proxies, server_ca, school_name, school_code, leve
                    "máy chủ mà điện thoại của giáo viên mở được.")
 
     upgrade_or_exit()
-    if not database.is_empty():
+    if is_installed():
         if school_name:
             click.echo("Trường đã được thiết lập từ trước: bỏ qua --school-name.")
         return

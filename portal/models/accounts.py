@@ -68,6 +68,19 @@ class User(BaseModel):
     def name(self):
         return self.staff.full_name if self.staff_id else (self.display_name or self.username)
 
+    @classmethod
+    def of_staff(cls, staff):
+        """The staff member's account, or None."""
+        return cls.get_or_none(cls.staff == staff)
+
+    @classmethod
+    def with_role(cls, role: str):
+        return cls.select().join(UserRole).where(UserRole.role == role)
+
+    @classmethod
+    def alphabetical(cls):
+        return cls.select().order_by(cls.username)
+
 
 class UserRole(BaseModel):
     user = ForeignKeyField(User, backref="roles", on_delete="CASCADE")

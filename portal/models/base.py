@@ -54,3 +54,10 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+    @classmethod
+    def by_id(cls, row_id):
+        """The row with this id, or None; no id (a blank form field) reads nothing."""
+        if row_id is None:
+            return None
+        return cls.get_or_none(cls.id == row_id)

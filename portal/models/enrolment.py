@@ -40,3 +40,9 @@ class TeachingAssignment(BaseModel):
 
     class Meta:
         indexes = ((("staff", "school_class", "subject"), True),)
+
+    @classmethod
+    def of_class(cls, klass):
+        """Who teaches what in a class, with the subject and the teacher, in the subjects' printed order."""
+        return (cls.select(cls, Subject, Staff).join(Subject).switch(cls).join(Staff)
+                .where(cls.school_class == klass).order_by(Subject.sort_order))

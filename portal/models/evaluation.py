@@ -60,6 +60,11 @@ class YearResult(BaseModel):
     class Meta:
         indexes = ((("pupil", "school_class"), True),)
 
+    @classmethod
+    def of(cls, pupil, klass):
+        """The pupil's year result in the class, or None."""
+        return cls.get_or_none((cls.pupil == pupil) & (cls.school_class == klass))
+
 
 class EvaluationLock(BaseModel):
     """The principal locked a checkpoint for the school (no grade, no class), a grade, or a class."""
@@ -115,6 +120,18 @@ class EvaluationChange(BaseModel):
     changed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     changed_at = DateTimeField(default=utcnow, index=True)
     request = ForeignKeyField(ChangeRequest, null=True, on_delete="SET NULL")
+
+    @classmethod
+    def history(cls, year, limit: int, class_id=None, user_id=None, pupil=""):
+        """The year's changes, newest first: of one class, by one user, of pupils named (or coded) `pupil`."""
+        q = cls.select().join(SchoolClass).where(SchoolClass.year == year).order_by(cls.changed_at.desc())
+        if class_id:
+            q = q.where(cls.school_class == class_id)
+        if user_id:
+            q = q.where(cls.changed_by == user_id)
+        if pupil:
+            q = q.switch(cls).join(Pupil).where(Pupil.full_name.contains(pupil) | (Pupil.code == pupil))
+        return q.limit(limit)
 
 
 class LevelFill(BaseModel):

@@ -21,6 +21,10 @@ class PackageSubmission(BaseModel):
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
 
+    @classmethod
+    def recent(cls, limit: int):
+        return cls.select().order_by(cls.id.desc()).limit(limit)
+
 
 class BackupRun(BaseModel):
     path = NFCCharField()
@@ -55,3 +59,7 @@ class RegistryMessage(BaseModel):
     attempts = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
     updated_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def recent(cls, limit: int):
+        return cls.select().order_by(cls.id.desc()).limit(limit)

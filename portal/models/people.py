@@ -37,6 +37,11 @@ class Staff(BaseModel):
     def given_name(self):
         return split_name(self.full_name)[0]
 
+    @classmethod
+    def active(cls):
+        """Staff still working at the school (unordered: collation.sort_people orders names)."""
+        return cls.select().where(cls.is_active == True)  # noqa: E712
+
 
 class Pupil(BaseModel):
     code = NFCCharField(unique=True)  # mã học sinh

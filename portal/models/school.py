@@ -62,6 +62,10 @@ class SchoolYear(BaseModel):
     def current(cls):
         return cls.select().where(cls.is_current == True).first()  # noqa: E712
 
+    @classmethod
+    def newest_first(cls):
+        return cls.select().order_by(cls.name.desc())
+
     def __str__(self):
         return self.name
 
@@ -88,6 +92,11 @@ class CalendarDate(BaseModel):
     class Meta:
         indexes = ((("year", "kind", "grade"), True),)
 
+    @classmethod
+    def of_year(cls, year):
+        """The year's dates in calendar order."""
+        return cls.select().where(cls.year == year).order_by(cls.on)
+
 
 class Grade(BaseModel):
     number = IntegerField(unique=True)
@@ -96,6 +105,22 @@ class Grade(BaseModel):
     @property
     def name(self):
         return f"Khối {self.number}"
+
+    @classmethod
+    def of_levels(cls, levels):
+        """The grades of these levels (codes of LEVELS), in order."""
+        numbers = [n for code in levels for n in LEVEL_GRADES[code]]
+        return cls.select().where(cls.number.in_(numbers)).order_by(cls.number)
+
+    @classmethod
+    def of_year(cls, year):
+        """The grades that have a class in this school year."""
+        return cls.select().where(cls.id.in_(SchoolClass.select(SchoolClass.grade).where(SchoolClass.year == year)))
+
+    @classmethod
+    def numbers(cls) -> dict[int, int]:
+        """Grade id → grade number."""
+        return {g.id: g.number for g in cls.select()}
 
 
 class Subject(BaseModel):
@@ -112,6 +137,16 @@ class Subject(BaseModel):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def of_levels(cls, levels):
+        """The subjects of these levels, in their printed order."""
+        return cls.select().where(cls.level.in_(levels)).order_by(cls.sort_order)
+
+    @classmethod
+    def of_grade(cls, grade):
+        """The subjects taught in a grade, in their printed order."""
+        return cls.select().join(GradeSubject).where(GradeSubject.grade == grade).order_by(cls.sort_order)
 
 
 class GradeSubject(BaseModel):
@@ -130,6 +165,16 @@ class GradeSubject(BaseModel):
     @property
     def tested_checkpoints(self) -> list[str]:
         return [c for c in self.tested_at.split(",") if c]
+
+    @classmethod
+    def of_subject(cls, subject) -> dict:
+        """Grade id → where this subject is taught."""
+        return {gs.grade_id: gs for gs in cls.select().where(cls.subject == subject)}
+
+    @classmethod
+    def matrix(cls) -> dict:
+        """(subject id, grade id) → where each subject is taught."""
+        return {(gs.subject_id, gs.grade_id): gs for gs in cls.select()}
 
 
 class SchoolClass(BaseModel):

@@ -33,6 +33,16 @@ class Certificate(BaseModel):
     kind = NFCCharField(default="personal")  # what the certificate itself says: personal | organisation
     id_number = NFCCharField(default="")  # CCCD of a person, MST of an organisation, from the subject
 
+    @classmethod
+    def active_of(cls, user):
+        """The user's certificates still in use."""
+        return cls.select().where((cls.user == user) & (cls.is_active == True))  # noqa: E712
+
+    @classmethod
+    def organisation_by_id(cls, cert_id):
+        """The organisation certificate (a seal) with this id, or None."""
+        return cls.get_or_none((cls.id == cert_id) & (cls.purpose == "organisation"))
+
 
 class RecordSignature(BaseModel):
     """One step of the chain applied to one record version."""
@@ -87,6 +97,16 @@ class SigningJob(BaseModel):
     worker_pid = IntegerField(default=0)
 
     HEARTBEAT_STALE_S = 120
+
+    @classmethod
+    def recent_of(cls, user, limit: int):
+        """The user's latest batches, newest first."""
+        return cls.select().where(cls.user == user).order_by(cls.id.desc()).limit(limit)
+
+    @classmethod
+    def of_user(cls, user, job_id):
+        """The user's own batch with this id, or None (another signer's batch is not theirs to watch)."""
+        return cls.get_or_none((cls.id == job_id) & (cls.user == user))
 
     @property
     def effective_status(self) -> str:

@@ -17,7 +17,7 @@ class IdConverter(IntegerConverter):
 
 def get_or_404(model, row_id):
     """The row of `model` with this id, or the 404 page."""
-    row = model.get_or_none(model.id == row_id)
+    row = model.by_id(row_id)
     if row is None:
         abort(404)
     return row

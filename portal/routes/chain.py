@@ -40,8 +40,8 @@ def index():
                    or (c.grade.level != "TH" and permissions.teaches_in(current_user, c))]
     counts = batches.waiting(current_user, classes)
     grades = sorted({c.grade.number for c in classes})
-    certs = Certificate.select().where((Certificate.user == current_user.id) & (Certificate.is_active == True))  # noqa: E712
-    jobs = SigningJob.select().where(SigningJob.user == current_user.id).order_by(SigningJob.id.desc()).limit(5)
+    certs = Certificate.active_of(current_user.id)
+    jobs = SigningJob.recent_of(current_user.id, 5)
     return render("signing/index.html", classes=classes, counts=counts, waves=batches.wave_labels(classes),
                   grades=grades, certs=list(certs),
                   jobs=jobs, error=error, warn_days=30, status=422 if error else 200)
@@ -49,7 +49,7 @@ def index():
 
 @bp.get("/viec/<int:job_id>")
 def job(job_id):
-    row = SigningJob.get_or_none((SigningJob.id == job_id) & (SigningJob.user == current_user.id))
+    row = SigningJob.of_user(current_user.id, job_id)
     if row is None:
         abort(404)
     return render("signing/job.html", "signing/_partials/progress.html", job=row, errors=json.loads(row.errors))
@@ -80,14 +80,14 @@ def authorisations():
     """The principal authorises a vice-principal to sign in the principal's place, for a period."""
     import datetime as dt
 
-    from portal.models import User, UserRole
+    from portal.models import User
     from portal.services.records import signers
 
     permissions.require(permissions.is_principal(current_user))
     error = None
     if request.method == "POST":
         try:
-            deputy = User.get_or_none(User.id == request.form.get("deputy", 0, type=int))
+            deputy = User.by_id(request.form.get("deputy", 0, type=int))
             if deputy is None:
                 raise ServiceError("Vui lòng chọn Phó Hiệu trưởng được ủy quyền.", field="deputy")
             try:
@@ -101,7 +101,7 @@ def authorisations():
         else:
             flash("Đã ghi nhận ủy quyền ký.", "success")
             return redirect_to(url_for("signing.authorisations"))
-    deputies = list(User.select().join(UserRole).where(UserRole.role == "vice_principal"))
+    deputies = list(User.with_role("vice_principal"))
     return render("signing/authorisations.html", rows=signers.authorisations(), deputies=deputies, error=error,
                   status=422 if error else 200)
 

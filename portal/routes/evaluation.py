@@ -155,7 +155,7 @@ def save_cell(class_id, pupil_id, cp, target, field):
     if not is_htmx():
         flash(message or "Đã lưu.", "success" if status < 300 else "error")
         return redirect(_same_site(request.referrer) or url_for("evaluation.overview", class_id=klass.id), code=303)
-    pupil = pupil or Pupil.get_or_none(Pupil.id == pupil_id)
+    pupil = pupil or Pupil.by_id(pupil_id)
     cell = cell_view(klass, cp, pupil, field, value, subject=subject, quality=quality, state=state, message=message,
                      reason=reason)
     return render("evaluation/_partials/cell.html", "evaluation/_partials/cell.html", c=cell,
@@ -175,11 +175,11 @@ def _same_site(url: str | None) -> str | None:
 @bp.post("/mau")
 def save_template():
     """Keep a comment in the teacher's own bank."""
-    subject = Subject.get_or_none(Subject.id == request.form.get("subject_id", type=db_id)) if request.form.get("subject_id") else None
+    subject = Subject.by_id(request.form.get("subject_id", type=db_id))
     level = request.form.get("level", "")
     if level not in tt27.SUBJECT_LEVELS and level not in tt27.QUALITY_LEVELS:
         level = ""
-    pupil = Pupil.get_or_none(Pupil.id == request.form.get("pupil_id", type=db_id)) if request.form.get("pupil_id") else None
+    pupil = Pupil.by_id(request.form.get("pupil_id", type=db_id))
     try:
         comments.save_own(current_user, subject, level, request.form.get("text", ""), request.form.get("group", ""),
                           pupil=pupil)

@@ -63,7 +63,7 @@ def download_xml(record_id):
         data, _name = xml_record.signed_xml(rv)
     except ServiceError as err:
         return error_page(404, err.message)
-    xml_record.log_download(rv, data, who="Phụ huynh tải")
+    xml_record.log_download(None, rv, data, who="Phụ huynh tải")
     return send_file_download(data, f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}.xml", "application/xml")
 
 

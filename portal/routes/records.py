@@ -16,10 +16,7 @@ bp = Blueprint("documents", __name__, url_prefix="/hoc-ba")
 
 
 def _pupil_class(pupil_id, year_id):
-    pupil = Pupil.get_or_none(Pupil.id == pupil_id)
-    year = SchoolYear.get_or_none(SchoolYear.id == year_id)
-    if pupil is None or year is None:
-        abort(404)
+    pupil, year = get_or_404(Pupil, pupil_id), get_or_404(SchoolYear, year_id)
     klass = SchoolClass.of_pupil(pupil, year)
     if klass is None:
         abort(404)
@@ -66,7 +63,7 @@ def pdf(pupil_id, year_id):
         out = staff_copy.staff_pdf(pupil, klass, current_app.config["PUBLIC_BASE_URL"], full=full)
     except ServiceError as err:
         return error_page(503, err.message)
-    staff_copy.log_download(out, pupil, klass, full)
+    staff_copy.log_download(current_user, out, pupil, klass, full)
     return download(out.data, out.filename, "application/pdf")
 
 
@@ -81,7 +78,7 @@ def signed(record_id):
         out = staff_copy.signed_pdf(rv)
     except ServiceError as err:
         return error_page(503, err.message)
-    staff_copy.log_download(out, rv.pupil, rv.school_class)
+    staff_copy.log_download(current_user, out, rv.pupil, rv.school_class)
     return download(out.data, out.filename, "application/pdf")
 
 
@@ -98,7 +95,7 @@ def signed_xml(record_id):
         data, filename = xml_record.signed_xml(rv)
     except ServiceError as err:
         return error_page(404, err.message)
-    xml_record.log_download(rv, data)
+    xml_record.log_download(current_user, rv, data)
     return download(data, filename, "application/xml")
 
 

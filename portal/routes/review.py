@@ -27,7 +27,7 @@ def index():
     locks = EvaluationLock.of_year(year)
     pending = ChangeRequest.pending()
     classes = SchoolClass.of_year(year)
-    grades = Grade.select().where(Grade.id.in_(SchoolClass.select(SchoolClass.grade).where(SchoolClass.year == year)))
+    grades = Grade.of_year(year)
     from portal.models import CorrectionRequest
     corrections = CorrectionRequest.pending()
     return render("review/index.html", year=year, locks=locks, pending=pending, classes=classes, grades=grades,
@@ -53,8 +53,8 @@ def decide_correction(request_id):
 def lock():
     year = current_year()
     cp = request.form.get("checkpoint", "")
-    grade = Grade.get_or_none(Grade.id == request.form.get("grade", type=db_id)) if request.form.get("grade") else None
-    klass = SchoolClass.get_or_none(SchoolClass.id == request.form.get("class_id", type=db_id)) if request.form.get("class_id") else None
+    grade = Grade.by_id(request.form.get("grade", type=db_id))
+    klass = SchoolClass.by_id(request.form.get("class_id", type=db_id))
     try:
         entry.lock(current_user, year, cp, grade=grade, klass=klass)
         flash(f"Đã khóa sổ {cp}.", "success")
@@ -85,21 +85,13 @@ def decide(request_id):
 @bp.get("/lich-su")
 def history():
     year = current_year()
-    q = (EvaluationChange.select().join(SchoolClass).where(SchoolClass.year == year)
-         .order_by(EvaluationChange.changed_at.desc()))
     class_id = request.args.get("lop", type=db_id)
     user_id = request.args.get("nguoi", type=db_id)
     text = " ".join(request.args.get("hs", "").split())[:100]
-    if class_id:
-        q = q.where(EvaluationChange.school_class == class_id)
-    if user_id:
-        q = q.where(EvaluationChange.changed_by == user_id)
-    if text:
-        from portal.models import Pupil
-        q = q.switch(EvaluationChange).join(Pupil).where(Pupil.full_name.contains(text) | (Pupil.code == text))
+    rows = list(EvaluationChange.history(year, PAGE, class_id=class_id, user_id=user_id, pupil=text))
     classes = SchoolClass.of_year(year)
-    users = User.select().order_by(User.username)
-    return render("review/history.html", "review/_partials/history_table.html", rows=list(q.limit(PAGE)),
+    users = User.alphabetical()
+    return render("review/history.html", "review/_partials/history_table.html", rows=rows,
                   classes=classes, users=users, class_id=class_id, user_id=user_id, text=text)
 
 
@@ -122,27 +114,20 @@ def audit_log():
 
     from portal.forms import parse_vn_date
     from portal.models import AuditEntry
-    q = AuditEntry.select().order_by(AuditEntry.id.desc())
     person = " ".join(request.args.get("nguoi", "").split())[:60]
     kind = request.args.get("loai", "")[:60]
-    text = " ".join(request.args.get("tim", "").split())[:100]
+    text = " ".join(request.args.get("tim", "").split())[:100]  # a pupil's name or a class, in the summary
     start, end = request.args.get("tu", ""), request.args.get("den", "")
-    if person:
-        q = q.where(AuditEntry.username == person.lower())
-    if kind:
-        q = q.where(AuditEntry.action.startswith(kind))
-    if text:  # a pupil's name or a class appears in the entry's summary
-        q = q.where(AuditEntry.summary.contains(text))
-    error = None
+    since = until = error = None
     try:
         if start:
-            q = q.where(AuditEntry.at >= dt.datetime.combine(parse_vn_date(start), dt.time.min))
+            since = dt.datetime.combine(parse_vn_date(start), dt.time.min)
         if end:
-            q = q.where(AuditEntry.at <= dt.datetime.combine(parse_vn_date(end), dt.time.max))
+            until = dt.datetime.combine(parse_vn_date(end), dt.time.max)
     except ValueError as err:
         error = str(err)
-    kinds = sorted({a.split(".")[0] for (a,) in AuditEntry.select(AuditEntry.action).distinct().tuples()})
-    return render("review/audit.html", "review/_partials/audit_table.html", rows=list(q.limit(200)), kinds=kinds,
+    rows = list(AuditEntry.search(200, username=person.lower(), action=kind, text=text, since=since, until=until))
+    return render("review/audit.html", "review/_partials/audit_table.html", rows=rows, kinds=AuditEntry.action_groups(),
                   person=person, kind=kind, text=text, start=start, end=end, error=error)
 
 

@@ -197,7 +197,7 @@ def save_remark(class_id, pupil_id):
 def summary_xlsx(class_id):
     klass = class_or_404(class_id)
     _summary_allowed(klass)
-    data = export_summary(klass)
+    data = export_summary(current_user, klass)
     return download(data, f"tong-hop-{klass.name}-{klass.year.name}.xlsx")
 
 

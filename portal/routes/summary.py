@@ -31,7 +31,7 @@ def summary(class_id, cp):
 def summary_xlsx(class_id, cp):
     klass = class_or_404(class_id)
     cp = checkpoint_or_404(cp)
-    data = export_summary(klass, cp)
+    data = export_summary(current_user, klass, cp)
     name = f"tong-hop-{klass.name}-{cp}-{klass.year.name}.xlsx"
     return download(data, name)
 
@@ -47,7 +47,7 @@ def decide(class_id, pupil_id):
         message, status = "Đã ghi quyết định.", 200
     except ServiceError as err:
         message, status = err.message, 422
-    year = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
+    year = YearResult.of(pupil, klass)
     return render("evaluation/_partials/decision.html", "evaluation/_partials/decision.html", klass=klass,
                   pupil=pupil, year=year, message=message, failed=status >= 400, board=permissions.is_board(current_user),
                   status=status)

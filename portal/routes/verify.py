@@ -1,5 +1,6 @@
 """The public verification page (no login): upload a học bạ PDF or XML (or both), or open the QR link."""
 from flask import Blueprint, abort, current_app, request
+from flask_login import current_user
 
 from portal.htmx import render
 from portal.services.accounts import ratelimit
@@ -24,7 +25,8 @@ def index():
         elif upload is None or not upload.filename:
             error, status = "Vui lòng chọn tệp PDF hoặc XML học bạ.", 422
         else:
-            verdict = verify_upload(upload.read(), other.read() if other is not None and other.filename else None)
+            user = current_user if current_user.is_authenticated else None  # a public page
+            verdict = verify_upload(user, upload.read(), other.read() if other is not None and other.filename else None)
             status = 200
     return render("verify/index.html", verdict=verdict, error=error, status=status)
 

@@ -74,7 +74,7 @@ def test_render_bad_input(demo_app, tmp_path, pupil, year, message):
         with db.connection_context():
             from portal.models import School
             from portal.services.school.years import create_year
-            create_year(School.current(), 2027)
+            create_year(None, School.current(), 2027)
     out = tmp_path / "nothing.pdf"
     result = demo_app.test_cli_runner().invoke(args=["render", "--pupil", pupil or code, "--year", year, "-o", str(out)])
     assert result.exit_code != 0

@@ -202,7 +202,7 @@ def test_class_changes_are_refused_while_a_record_is_in_the_chain(record, change
     put_in_chain(record)
     current = {"name": klass.name, "grade_id": klass.grade_id, "homeroom_id": klass.homeroom_id}
     with pytest.raises(freeze.Frozen) as err:
-        settings.save_class(klass, klass.year, **{**current, **change(klass)})
+        settings.save_class(user("admin"), klass, klass.year, **{**current, **change(klass)})
     assert err.value.field == field
     assert err.value.message.startswith("Không thể đổi")
     assert "lớp 1A: 1 học bạ của lớp đang trong quy trình ký." in err.value.message
@@ -216,10 +216,10 @@ def test_homeroom_may_change_once_the_first_wave_is_issued(record):
     klass = record.school_class
     put_in_chain(record, "issued", ("homeroom", "principal", "seal"))
     other = Staff.get(Staff.full_name == "Bùi Thị Hằng")
-    settings.save_class(klass, klass.year, klass.name, klass.grade_id, other.id)
+    settings.save_class(user("admin"), klass, klass.year, klass.name, klass.grade_id, other.id)
     assert SchoolClass.get_by_id(klass.id).homeroom_id == other.id
     with pytest.raises(freeze.Frozen, match="đã vào quy trình ký hoặc đã phát hành"):
-        settings.save_class(klass, klass.year, "1Z", klass.grade_id, other.id)
+        settings.save_class(user("admin"), klass, klass.year, "1Z", klass.grade_id, other.id)
 
 
 def pupil_data(pupil, **change):
@@ -230,19 +230,19 @@ def test_editing_a_frozen_pupils_data_is_refused(record):
     pupil = record.pupil
     put_in_chain(record)
     with pytest.raises(freeze.Frozen) as err:
-        people.save_pupil(pupil, pupil_data(pupil, address="Số 1 đường Mới"), record.school_class, None)
+        people.save_pupil(user("admin"), pupil, pupil_data(pupil, address="Số 1 đường Mới"), record.school_class, None)
     assert f"Học bạ của {pupil.full_name} (lớp 1A, năm học " in err.value.message
     assert "đã có chữ ký của Giáo viên chủ nhiệm" in err.value.message
     assert Pupil.get_by_id(pupil.id).address == pupil.address
     # saving the same data again changes nothing on the record, so it is not refused
-    people.save_pupil(pupil, pupil_data(pupil), record.school_class, None)
+    people.save_pupil(user("admin"), pupil, pupil_data(pupil), record.school_class, None)
 
 
 def test_moving_a_frozen_pupil_to_another_class_is_refused(record):
     put_in_chain(record)
     other = SchoolClass.get(SchoolClass.name == "1B")
     with pytest.raises(freeze.Frozen):
-        people.save_pupil(record.pupil, pupil_data(record.pupil), other, None)
+        people.save_pupil(user("admin"), record.pupil, pupil_data(record.pupil), other, None)
     assert record.pupil.enrolments.first().school_class_id == record.school_class_id
 
 
@@ -251,8 +251,8 @@ def test_renaming_the_homeroom_teacher_of_a_class_in_the_chain_is_refused(record
     staff = record.school_class.homeroom
     data = {f: getattr(staff, f) for f in people.STAFF_FIELDS}
     with pytest.raises(freeze.Frozen, match="được in trên 1 học bạ đang trong quy trình ký"):
-        people.save_staff(staff, {**data, "full_name": "Tên Khác Hẳn"}, None, {})
-    people.save_staff(staff, {**data, "phone": "0912345678"}, None, {})  # not on the record: allowed
+        people.save_staff(user("admin"), staff, {**data, "full_name": "Tên Khác Hẳn"}, None, {})
+    people.save_staff(user("admin"), staff, {**data, "phone": "0912345678"}, None, {})  # not on the record: allowed
     assert Staff.get_by_id(staff.id).full_name == staff.full_name
 
 
@@ -277,7 +277,7 @@ def test_pupil_import_frozen_between_validation_and_writing_writes_nothing(recor
     assert report.ok, report.errors
     in_other_thread(lambda: put_in_chain(RecordVersion.get_by_id(record.id), roles=()))
     with pytest.raises(ServiceError, match="^Dòng 2: Học bạ của .* đang được ký"):
-        imports.apply_pupils(report, None)
+        imports.apply_pupils(user("admin"), report, None)
     assert Pupil.get_by_id(pupil.id).address == pupil.address
 
 
@@ -373,8 +373,8 @@ def test_school_details_printed_on_records_are_refused_while_one_is_being_signed
     put_in_chain(record)
     school = School.current()
     with pytest.raises(freeze.Frozen, match="được in trên 1 học bạ đang trong quy trình ký"):
-        settings.save_school(school, {"name": "Trường Tiểu học Đổi Tên"})
-    settings.save_school(school, {"phone": "0225 3 123 456"})  # not on the record
+        settings.save_school(user("admin"), school, {"name": "Trường Tiểu học Đổi Tên"})
+    settings.save_school(user("admin"), school, {"phone": "0225 3 123 456"})  # not on the record
     again = School.get_by_id(school.id)
     assert (again.name, again.phone) == (school.name, "0225 3 123 456")
 
@@ -383,11 +383,11 @@ def test_a_subject_is_refused_only_where_a_record_being_signed_shows_it(record):
     put_in_chain(record)  # a grade-1 record
     tv, science = Subject.get(Subject.code == "TV"), Subject.get(Subject.code == "KH")
     with pytest.raises(freeze.Frozen, match=f"Không thể sửa môn {tv.name}"):
-        settings.save_subject(tv, {"name": "Tiếng Việt (mới)"}, {})
+        settings.save_subject(user("admin"), tv, {"name": "Tiếng Việt (mới)"}, {})
     grade1 = record.school_class.grade_id
     with pytest.raises(freeze.Frozen):  # taught in grade 1 from now on: grade 1's records would change
-        settings.save_subject(science, {}, {grade1: (True, False, "")})
-    settings.save_subject(science, {"name": "Khoa học tự nhiên"}, {})  # grades 4–5 only: nothing being signed
+        settings.save_subject(user("admin"), science, {}, {grade1: (True, False, "")})
+    settings.save_subject(user("admin"), science, {"name": "Khoa học tự nhiên"}, {})  # grades 4–5 only: nothing being signed
     assert Subject.get_by_id(tv.id).name == tv.name and Subject.get_by_id(science.id).name == "Khoa học tự nhiên"
 
 
@@ -431,11 +431,11 @@ def test_other_writes_recheck_under_the_write_lock(record, monkeypatch, path):
     elif path == "rename-class":
         real = settings.clean_line
         monkeypatch.setattr(settings, "clean_line", lambda v: (sign_meanwhile(), real(v))[1])
-        call = lambda: settings.save_class(klass, klass.year, "1Z", klass.grade_id, klass.homeroom_id)  # noqa: E731
+        call = lambda: settings.save_class(user("admin"), klass, klass.year, "1Z", klass.grade_id, klass.homeroom_id)  # noqa: E731
     else:
         real = people._clean
         monkeypatch.setattr(people, "_clean", lambda *a: (sign_meanwhile(), real(*a))[1])
-        call = lambda: people.save_pupil(pupil, pupil_data(pupil, address="Địa chỉ khác"), klass, None)  # noqa: E731
+        call = lambda: people.save_pupil(user("admin"), pupil, pupil_data(pupil, address="Địa chỉ khác"), klass, None)  # noqa: E731
     with pytest.raises(freeze.Frozen, match="đang được ký"):
         call()
     assert RecordVersion.get_by_id(record.id).status == "signing"

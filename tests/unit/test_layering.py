@@ -44,6 +44,11 @@ def test_models_never_call_services_or_routes(path):
     assert not {n for n in imports_of(path) if n.startswith(("portal.services", "portal.routes"))}
 
 
+def test_the_database_handle_never_reaches_for_the_models():
+    """models/base.py imports db.py; db.py importing a model, even inside a function, would close a circle."""
+    assert not {n for n in imports_of(ROOT / "portal/db.py") if n.startswith(("portal.models", ".models", "portal.services"))}
+
+
 @pytest.mark.parametrize("path", files("portal/routes"), ids=lambda p: p.name)
 def test_routes_do_not_open_transactions_or_read_htmx_headers(path):
     text = path.read_text(encoding="utf-8")
@@ -85,20 +90,14 @@ def test_only_the_cli_seeds_the_demo(path):
     assert not {n for n in imports_of(path) if "services.demo" in n}
 
 
-# Flask is reached from services only through portal/services/appconfig.py (the configuration). Modules
-# still reading the request or the logged-in user themselves are listed here until they take them as
-# arguments; the list may only shrink.
-READS_REQUEST = {"portal/services/system/audit.py"}
-
-
 @pytest.mark.parametrize("path", files("portal/services"), ids=lambda p: str(p.relative_to(ROOT / "portal/services")))
 def test_services_reach_flask_only_through_the_config_helper(path):
+    """Flask is reached from services only through portal/services/appconfig.py (the configuration): the acting
+    user comes in as an argument, the client's address through audit.client_address, set by the web layer."""
     rel = path.relative_to(ROOT).as_posix()
     flask = {n for n in imports_of(path) if n.split(".")[0] in {"flask", "flask_login", "flask_wtf", "werkzeug"}}
     if rel == "portal/services/appconfig.py":
         assert flask == {"flask"}
-    elif rel in READS_REQUEST:
-        assert flask <= {"flask", "flask_login"}
     else:
         assert not flask, f"{rel} imports {flask}: use portal.services.appconfig, or take it as an argument"
 
@@ -112,3 +111,63 @@ def test_services_never_import_the_job_queue_or_routes(path):
         if isinstance(node, ast.ImportFrom) and node.module == "portal":
             named.update(f"portal.{a.name}" for a in node.names)
     assert not {n for n in named if n.startswith(web)}, path
+
+
+def model_classes() -> set[str]:
+    """The names portal.models exports that are peewee models (not the code tables such as TERMS)."""
+    import peewee
+
+    import portal.models
+
+    return {n for n, v in vars(portal.models).items() if isinstance(v, type) and issubclass(v, peewee.Model)}
+
+
+QUERY_CALLS = {"select", "where", "join", "switch", "order_by", "get_or_none", "get_by_id"}
+
+
+def model_reads(tree: ast.AST, models: set[str]) -> list[tuple[int, str]]:
+    """Where a module builds or runs a query itself: a query-building call on anything (a string's
+    " ".join excepted), `Model.get(…)`, or a model's column (`Pupil.full_name`) in an expression.
+    `request.form.get(…)`, `TERMS.get(…)` and calls of query methods (`SchoolClass.of_year(year)`) are fine."""
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module in ("portal.models", "portal.models.base"):
+            imported.update(a.asname or a.name for a in node.names if a.name in models)
+    fields = {name: {f for f in getattr(__import__("portal.models", fromlist=[name]), name)._meta.fields}
+              for name in imported}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver, attr = node.func.value, node.func.attr
+            if attr in QUERY_CALLS and not isinstance(receiver, ast.Constant):
+                found.append((node.lineno, f".{attr}("))
+            elif attr == "get" and isinstance(receiver, ast.Name) and receiver.id in imported:
+                found.append((node.lineno, f"{receiver.id}.get("))
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in fields
+              and node.attr in fields[node.value.id]):
+            found.append((node.lineno, f"{node.value.id}.{node.attr}"))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", files("portal/routes"), ids=lambda p: str(p.relative_to(ROOT / "portal/routes")))
+def test_routes_leave_queries_to_the_models_and_services(path):
+    """Routes parse → call → render: a read is a query method on the model (SchoolClass.of_year(year)) or a
+    read function of the feature's service; a row by id is get_or_404 / Model.by_id."""
+    found = model_reads(ast.parse(path.read_text(encoding="utf-8")), model_classes())
+    assert not found, f"{path.relative_to(ROOT)} queries the database itself: {found}"
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from portal.models import Pupil\nPupil.select()", [(2, ".select(")]),
+    ("from portal.models import Pupil\nq.where(x)", [(2, ".where(")]),
+    ("from portal.models import Pupil\nPupil.get(Pupil.code == c)", [(2, "Pupil.code"), (2, "Pupil.get(")]),
+    ("from portal.models import Pupil\nPupil.get_or_none(x)", [(2, ".get_or_none(")]),
+    ("from portal.models import Pupil\nf(Pupil.id == 1)", [(2, "Pupil.id")]),
+    ("from portal.models import Pupil\nPupil.by_id(1)", []),
+    ("from portal.models import TERMS\nTERMS.get(t)", []),
+    ("from flask import request\nrequest.form.get('x')", []),
+    ("' '.join(words)", []),
+], ids=["select", "where-on-a-query", "Model.get", "get_or_none", "column", "query-method", "dict-get", "form-get",
+        "str-join"])
+def test_model_reads_tells_a_query_from_a_dict_lookup(source, expected):
+    assert model_reads(ast.parse(source), model_classes()) == expected

@@ -140,7 +140,7 @@ def test_concurrent_cell_saves_and_audit_appends_keep_every_change_and_an_intact
             # two threads per pupil: the same cell written concurrently, the last write wins whole
             entry.save(teacher, klass, pupils[i % len(pupils)], "CN", "comment", f"Nhận xét {i}-{k}",
                             subject=subject)
-        audit.record("kiem_thu", summary=f"luồng {i}")
+        audit.record("kiem_thu", user=None, summary=f"luồng {i}")
 
     assert _in_threads(pg_demo_app, save, threads) == []
     with pg_demo_app.app_context(), db.connection_context():

@@ -114,13 +114,13 @@ def test_comment_bank_refuses_an_invisible_comment(ctx):
 def test_pupil_and_staff_names_are_cleaned(ctx):
     klass, pupil = first_pupil()
     data = {f: getattr(pupil, f) for f in people.PUPIL_FIELDS}
-    saved = people.save_pupil(None, {**data, "code": "HS990001", "national_id": None,
+    saved = people.save_pupil(user("admin"), None, {**data, "code": "HS990001", "national_id": None,
                                      "full_name": "Lê" + DIRTY + "Văn" + ZWSP + " Bình",
                                      "address": "Số 5\x0bLạch Tray"}, klass, School.current())
     again = Pupil.get_by_id(saved.id)
     assert (again.full_name, again.address) == ("Lê Văn Bình", "Số 5 Lạch Tray")
     staff = Staff.select().first()
-    people.save_staff(staff, {**{f: getattr(staff, f) for f in people.STAFF_FIELDS},
+    people.save_staff(user("admin"), staff, {**{f: getattr(staff, f) for f in people.STAFF_FIELDS},
                               "title": "Giáo" + ZWSP + " viên\x00"}, None, {})
     assert Staff.get_by_id(staff.id).title == "Giáo viên"
 
@@ -149,7 +149,7 @@ def test_imports_clean_every_cell(ctx):
     csv.writer(buf).writerows([[c.label for c in imports.PUPIL_COLUMNS], row])
     report = imports.validate_pupils("ds.csv", buf.getvalue().encode("utf-8"), klass.year)
     assert report.ok, report.errors
-    imports.apply_pupils(report, School.current())
+    imports.apply_pupils(user("admin"), report, School.current())
     new = Pupil.get(Pupil.code == "HS990003")
     assert (new.full_name, new.birthplace, new.address) == ("Đỗ Minh Khôi", "HảiPhòng", "Số 7 Cát Cụt")
     tv = Subject.get(code="TV")
@@ -177,7 +177,7 @@ def test_principal_decision_note_is_cleaned(ctx):
 
 def test_audit_trail_keeps_what_it_hashed(ctx):
     """The audit trail is the one table stored verbatim: rewriting it would break its own chain."""
-    entry = audit.record("test.raw", summary="thô" + DIRTY)
+    entry = audit.record("test.raw", user=None, summary="thô" + DIRTY)
     assert AuditEntry.get_by_id(entry.id).summary == "thô" + DIRTY
     assert audit_check.verify().ok
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.forms.admin import AssignmentForm, ClassForm
 from portal.htmx import redirect_to, render
-from portal.models import LEVEL_GRADES, Grade, GradeSubject, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
+from portal.models import Grade, SchoolClass, Staff, Subject, TeachingAssignment, school_levels
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.evaluation.secondary import electives
@@ -22,9 +22,9 @@ def _class_form(klass=None, bind=True):
     bound = bind and request.method == "POST"
     form = ClassForm() if bound else ClassForm(formdata=None, obj=klass)
     school = settings.school_or_none()
-    numbers = [n for code in school_levels(school.level) for n in LEVEL_GRADES[code]] if school else []
-    form.grade.choices = [(g.id, g.name) for g in Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number)]
-    staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
+    grades = Grade.of_levels(school_levels(school.level) if school else [])
+    form.grade.choices = [(g.id, g.name) for g in grades]
+    staff = sort_people(Staff.active())
     form.homeroom.choices = [(0, "— chưa phân công —")] + [(s.id, s.full_name) for s in staff]
     if klass is not None and not bound:
         form.grade.data, form.homeroom.data = klass.grade_id, klass.homeroom_id or 0
@@ -38,7 +38,7 @@ def classes():
     form = _class_form()
     if year is not None and form.validate_on_submit():
         try:
-            settings.save_class(None, year, form.name.data, form.grade.data, form.homeroom.data)
+            settings.save_class(current_user, None, year, form.name.data, form.grade.data, form.homeroom.data)
         except ServiceError as err:
             getattr(form, err.field or "name").errors.append(err.message)
         else:
@@ -55,7 +55,7 @@ def class_edit(class_id):
     form = _class_form(klass)
     if form.validate_on_submit():
         try:
-            settings.save_class(klass, klass.year, form.name.data, form.grade.data, form.homeroom.data)
+            settings.save_class(current_user, klass, klass.year, form.name.data, form.grade.data, form.homeroom.data)
         except ServiceError as err:
             getattr(form, err.field or "name").errors.append(err.message)
         else:
@@ -65,14 +65,10 @@ def class_edit(class_id):
 
 
 def _class_page(klass, form, aform, status):
-    staff = sort_people(Staff.select().where(Staff.is_active == True))  # noqa: E712
+    staff = sort_people(Staff.active())
     aform.staff.choices = [(0, "— chọn giáo viên —")] + [(s.id, s.full_name) for s in staff]
-    subjects = (Subject.select().join(GradeSubject).where(GradeSubject.grade == klass.grade_id)
-                .order_by(Subject.sort_order))
-    aform.subject.choices = [(s.id, s.name) for s in subjects]
-    assignments = (TeachingAssignment.select(TeachingAssignment, Subject, Staff).join(Subject)
-                   .switch(TeachingAssignment).join(Staff)
-                   .where(TeachingAssignment.school_class == klass).order_by(Subject.sort_order))
+    aform.subject.choices = [(s.id, s.name) for s in Subject.of_grade(klass.grade_id)]
+    assignments = TeachingAssignment.of_class(klass)
     return render("admin/class_edit.html", "admin/_partials/assignments.html", klass=klass, form=form,
                   aform=aform, assignments=assignments, status=status)
 
@@ -81,7 +77,7 @@ def _class_page(klass, form, aform, status):
 def class_delete(class_id):
     klass = get_or_404(SchoolClass, class_id)
     try:
-        settings.delete_class(klass)
+        settings.delete_class(current_user, klass)
     except ServiceError as err:
         flash(err.message, "error")
         return redirect_to(url_for("admin.class_edit", class_id=klass.id))
@@ -97,7 +93,7 @@ def assignment_add(class_id):
     status = 422
     if aform.validate_on_submit():
         try:
-            settings.add_assignment(klass, aform.staff.data, aform.subject.data)
+            settings.add_assignment(current_user, klass, aform.staff.data, aform.subject.data)
         except ServiceError as err:
             getattr(aform, err.field or "staff").errors.append(err.message)
         else:
@@ -110,7 +106,7 @@ def assignment_add(class_id):
 def assignment_delete(assignment_id):
     ta = get_or_404(TeachingAssignment, assignment_id)
     klass = ta.school_class
-    settings.remove_assignment(ta)
+    settings.remove_assignment(current_user, ta)
     return _class_page(klass, _class_form(klass, bind=False), AssignmentForm(prefix="a", formdata=None), 200)
 
 

@@ -1,5 +1,6 @@
 """Import and export of the pupil and staff lists (.xlsx / .csv), with downloadable templates."""
 from flask import abort, request
+from flask_login import current_user
 
 from portal.forms.admin import ImportForm
 from portal.htmx import render
@@ -48,8 +49,8 @@ def import_list(slug):
                 status = 422
             else:
                 try:
-                    result = (imports.apply_pupils(report, school_or_none()) if kind == "pupils"
-                              else imports.apply_staff(report))
+                    result = (imports.apply_pupils(current_user, report, school_or_none()) if kind == "pupils"
+                              else imports.apply_staff(current_user, report))
                 except ServiceError as err:
                     report.file_error = err.message
                     status = 422
@@ -71,5 +72,5 @@ def export_list(slug):
     year = current_year()
     if kind == "pupils" and year is None:
         abort(404)
-    data, name = imports.export_list(kind, year)
+    data, name = imports.export_list(current_user, kind, year)
     return download(data, name)

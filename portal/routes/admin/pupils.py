@@ -1,17 +1,17 @@
 """Pupils: the list by class with search, and the pupil form (every field of the student page)."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms import db_id
 from portal.forms.admin import PupilForm
 from portal.htmx import redirect_to, render
-from portal.models import Enrolment, Pupil, SchoolClass
+from portal.models import Pupil, SchoolClass
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.school.identity import masked
-from portal.services.school.people import save_pupil
+from portal.services.school.people import pupil_list, save_pupil
 from portal.services.school.settings import school_or_none
 from portal.services.school.years import current_year
-from portal.services.system.collation import name_key
 
 from . import bp
 
@@ -31,16 +31,7 @@ def pupils():
     class_id = request.args.get("lop", type=db_id)
     query = " ".join(request.args.get("q", "").split())[:100]
     only_review = request.args.get("ra_soat") == "1"
-    q = (Pupil.select(Pupil, Enrolment, SchoolClass).join(Enrolment).join(SchoolClass)
-         .where((SchoolClass.year == year) & (Enrolment.status == "active")))
-    if class_id:
-        q = q.where(SchoolClass.id == class_id)
-    if query:
-        q = q.where(Pupil.full_name.contains(query) | Pupil.code.contains(query))
-    if only_review:
-        q = q.where(Pupil.review_note != "")
-    rows = sorted(q, key=lambda p: (p.enrolment.school_class.grade_id, p.enrolment.school_class.name,
-                                    name_key(p.full_name))) if year else []
+    rows = pupil_list(year, class_id, query, only_review)
     return render("admin/pupils.html", "admin/_partials/pupil_table.html", classes=classes, rows=rows[:PAGE],
                   total=len(rows), class_id=class_id, query=query, only_review=only_review, masked=masked)
 
@@ -49,15 +40,14 @@ def _pupil_form(pupil=None):
     form = PupilForm(obj=pupil)
     form.school_class.choices = [(c.id, c.name) for c in _year_classes(current_year())]
     if pupil is not None and request.method == "GET":
-        enrolment = (Enrolment.select().join(SchoolClass)
-                     .where((Enrolment.pupil == pupil) & (SchoolClass.year == current_year())).first())
-        form.school_class.data = enrolment.school_class_id if enrolment else None
+        klass = SchoolClass.of_pupil(pupil, current_year())
+        form.school_class.data = klass.id if klass else None
     return form
 
 
 def _save(pupil, form):
-    klass = SchoolClass.get_or_none(SchoolClass.id == form.school_class.data)
-    return save_pupil(pupil, form.data, klass, school_or_none())
+    klass = SchoolClass.by_id(form.school_class.data)
+    return save_pupil(current_user, pupil, form.data, klass, school_or_none())
 
 
 @bp.route("/hoc-sinh/moi", methods=["GET", "POST"])

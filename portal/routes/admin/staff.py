@@ -1,5 +1,6 @@
 """Staff and their accounts: who they are, what they may do, temporary passwords."""
 from flask import abort, flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import StaffForm
 from portal.htmx import redirect_to, render
@@ -7,8 +8,7 @@ from portal.models import Staff, User
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import users as accounts
-from portal.services.school.people import roles_of, save_staff
-from portal.services.system.collation import sort_people
+from portal.services.school.people import roles_of, save_staff, staff_with_accounts
 
 from . import bp
 
@@ -16,14 +16,13 @@ from . import bp
 
 @bp.get("/can-bo")
 def staff_list():
-    people = sort_people(Staff.select())
-    users = {u.staff_id: u for u in User.select().where(User.staff.is_null(False))}
+    people, users = staff_with_accounts()
     return render("admin/staff.html", people=people, users=users)
 
 
 def _save(staff, form):
     roles = {code: (form.can_sign.data if code == "vice_principal" else False) for code in form.roles.data}
-    return save_staff(staff, form.data, form.username.data, roles)
+    return save_staff(current_user, staff, form.data, form.username.data, roles)
 
 
 @bp.route("/can-bo/moi", methods=["GET", "POST"])
@@ -63,8 +62,8 @@ def staff_edit(staff_id):
 @bp.post("/can-bo/<int:staff_id>/cap-lai-mat-khau")
 def staff_reset_password(staff_id):
     staff = get_or_404(Staff, staff_id)
-    user = User.get_or_none(User.staff == staff)
+    user = User.of_staff(staff)
     if user is None:
         abort(404)
-    password = accounts.reset_password(user)
+    password = accounts.reset_password(current_user, user)
     return render("admin/staff_saved.html", staff=staff, password=password, username=user.username)

@@ -1,9 +1,10 @@
 """Subjects and where each is taught, tested and optional: editable data, not code."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import SubjectForm
 from portal.htmx import redirect_to, render
-from portal.models import CHECKPOINTS, LEVEL_GRADES, Grade, GradeSubject, Subject, school_levels
+from portal.models import CHECKPOINTS, Grade, GradeSubject, Subject, school_levels
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.school import settings
@@ -13,17 +14,14 @@ from . import bp
 
 def _grades():
     school = settings.school_or_none()
-    numbers = [n for code in school_levels(school.level) for n in LEVEL_GRADES[code]] if school else []
-    return list(Grade.select().where(Grade.number.in_(numbers)).order_by(Grade.number))
+    return list(Grade.of_levels(school_levels(school.level) if school else []))
 
 
 @bp.get("/mon-hoc")
 def subjects():
     school = settings.school_or_none()
-    rows = Subject.select().where(Subject.level.in_(school_levels(school.level if school else "TH"))).order_by(Subject.sort_order)
-    grades = _grades()
-    matrix = {(gs.subject_id, gs.grade_id): gs for gs in GradeSubject.select()}
-    return render("admin/subjects.html", subjects=rows, grades=grades, matrix=matrix)
+    rows = Subject.of_levels(school_levels(school.level if school else "TH"))
+    return render("admin/subjects.html", subjects=rows, grades=_grades(), matrix=GradeSubject.matrix())
 
 
 @bp.route("/mon-hoc/<int:subject_id>", methods=["GET", "POST"])
@@ -31,7 +29,7 @@ def subject_edit(subject_id):
     subject = get_or_404(Subject, subject_id)
     form = SubjectForm(obj=subject)
     grades = _grades()
-    current = {gs.grade_id: gs for gs in GradeSubject.select().where(GradeSubject.subject == subject)}
+    current = GradeSubject.of_subject(subject)
     if form.validate_on_submit():
         chosen = {}
         for g in grades:
@@ -39,7 +37,7 @@ def subject_edit(subject_id):
             chosen[g.id] = (bool(request.form.get(f"g{g.id}-taught")), bool(request.form.get(f"g{g.id}-optional")),
                             ",".join(tested))
         try:
-            settings.save_subject(subject, form.data, chosen)
+            settings.save_subject(current_user, subject, form.data, chosen)
         except ServiceError as err:
             form.name.errors.append(err.message)
         else:

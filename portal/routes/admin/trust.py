@@ -28,7 +28,7 @@ def tax_code():
 
 @bp.post("/tin-cay/dau-so/<int:cert_id>")
 def register_seal(cert_id):
-    row = Certificate.get_or_none((Certificate.id == cert_id) & (Certificate.purpose == "organisation"))
+    row = Certificate.organisation_by_id(cert_id)
     if row is None:
         abort(404)
     try:
@@ -41,11 +41,11 @@ def register_seal(cert_id):
 
 @bp.post("/tin-cay/gia-han/<int:record_id>")
 def renew(record_id):
-    rv = RecordVersion.get_or_none(RecordVersion.id == record_id)
+    rv = RecordVersion.by_id(record_id)
     if rv is None or rv.ltv_level != "B-LTA":
         abort(404)
     try:
-        timestamps.renew_record(rv)
+        timestamps.renew_record(current_user, rv)
     except ServiceError as err:
         return render("admin/trust.html", **signers.trust_overview(), error=err.message, status=422)
     flash("Đã gia hạn dấu thời gian lưu trữ.", "success")

@@ -1,9 +1,9 @@
 """Admin home and the school's own details."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms.admin import SchoolForm
 from portal.htmx import redirect_to, render
-from portal.models import Pupil, SchoolClass, Staff, User
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.school import settings
@@ -15,29 +15,16 @@ from . import bp
 @bp.get("/")
 def index():
     year = current_year()
-    counts = {
-        "classes": SchoolClass.select().where(SchoolClass.year == year).count() if year else 0,
-        "pupils": Pupil.select().count(),
-        "staff": Staff.select().count(),
-        "users": User.select().count(),
-        "review": Pupil.select().where(Pupil.review_note != "").count(),
-    }
-    from portal.models import PackageSubmission
-    from portal.models import RegistryMessage
+    from portal.models import PackageSubmission, RegistryMessage
     from portal.services.exchange import backup
     from portal.services.system import audit
-    submissions = PackageSubmission.select().order_by(PackageSubmission.id.desc()).limit(20)
-    messages = RegistryMessage.select().order_by(RegistryMessage.id.desc()).limit(50)
-    return render("admin/index.html", year=year, counts=counts, backup=backup.last_backup(),
+    return render("admin/index.html", year=year, counts=settings.counts(year), backup=backup.last_backup(),
                   backup_warnings=backup.warnings(), audit_head=audit.anchor_text(audit.head()),
-                  submissions=submissions, messages=messages)
+                  submissions=PackageSubmission.recent(20), messages=RegistryMessage.recent(50))
 
 
 @bp.post("/thong-diep/<int:message_id>/gui-lai")
 def message_resend(message_id):
-    from flask import abort
-    from flask_login import current_user
-
     from portal.models import RegistryMessage
     from portal.services.exchange import registry
     msg = get_or_404(RegistryMessage, message_id)
@@ -57,7 +44,7 @@ def school():
     form = SchoolForm(obj=current)
     if form.validate_on_submit():
         try:
-            settings.save_school(current, form.data)
+            settings.save_school(current_user, current, form.data)
         except ServiceError as err:
             getattr(form, err.field or "name").errors.append(err.message)
         else:
@@ -72,5 +59,5 @@ def package_download(submission_id):
     from portal.services.exchange.packaging import package_file
 
     from ..files import download
-    data, name = package_file(get_or_404(PackageSubmission, submission_id))
+    data, name = package_file(current_user, get_or_404(PackageSubmission, submission_id))
     return download(data, name, "application/zip")

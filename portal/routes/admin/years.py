@@ -1,5 +1,6 @@
 """School years, terms and the calendar of deadlines."""
 from flask import flash, request, url_for
+from flask_login import current_user
 
 from portal.forms import parse_vn_date
 from portal.forms.admin import YearForm
@@ -23,13 +24,13 @@ def years():
             form.first_year.errors.append("Vui lòng nhập thông tin trường trước.")
         else:
             try:
-                year = create_year(school, form.first_year.data, form.make_current.data)
+                year = create_year(current_user, school, form.first_year.data, form.make_current.data)
             except ServiceError as err:
                 form.first_year.errors.append(err.message)
             else:
                 flash(f"Đã tạo năm học {year.name}.", "success")
                 return redirect_to(url_for("admin.years"))
-    years = SchoolYear.select().order_by(SchoolYear.name.desc())
+    years = SchoolYear.newest_first()
     return render("admin/years.html", form=form, years=years, status=422 if request.method == "POST" else 200)
 
 
@@ -44,7 +45,7 @@ def make_current(year_id):
 @bp.route("/nam-hoc/<int:year_id>/lich", methods=["GET", "POST"])
 def year_calendar(year_id):
     year = get_or_404(SchoolYear, year_id)
-    rows = list(CalendarDate.select().where(CalendarDate.year == year).order_by(CalendarDate.on))
+    rows = list(CalendarDate.of_year(year))
     errors, typed = {}, {}
     if request.method == "POST":
         dates = {}
@@ -57,12 +58,12 @@ def year_calendar(year_id):
                 errors[row.id] = str(err)
         if not errors:
             try:
-                settings.set_calendar(year, dates)
+                settings.set_calendar(current_user, year, dates)
             except ServiceError as err:
                 errors[0] = err.message
             else:
                 flash("Đã lưu lịch năm học.", "success")
                 return redirect_to(url_for("admin.year_calendar", year_id=year.id))
-    grades = {g.id: g.number for g in Grade.select()}
+    grades = Grade.numbers()
     return render("admin/calendar.html", year=year, rows=rows, errors=errors, typed=typed,
                   label=calendar.label, grades=grades, status=422 if errors else 200)

@@ -82,9 +82,10 @@ def temporary_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
 
-def create_user(username: str, staff: Staff | None, roles: dict[str, bool], password: str | None = None,
+def create_user(admin, username: str, staff: Staff | None, roles: dict[str, bool], password: str | None = None,
                 must_change: bool = True, display_name: str = "") -> tuple[User, str]:
-    """Create an account; returns it with the initial password (generated when not given).
+    """Create an account (`admin`: who creates it, None for the set-up and the demo); returns it with the
+    initial password (generated when not given).
 
     `roles` maps a role code to its can_sign flag (only meaningful for vice_principal).
     """
@@ -99,21 +100,21 @@ def create_user(username: str, staff: Staff | None, roles: dict[str, bool], pass
                        must_change_password=must_change, display_name=display_name)
     for code, can_sign in roles.items():
         UserRole.create(user=user, role=code, can_sign=bool(can_sign and code == "vice_principal"))
-    audit.record("account.created", user, summary=f"Tạo tài khoản {username}", roles=sorted(roles))
+    audit.record("account.created", user, user=admin, summary=f"Tạo tài khoản {username}", roles=sorted(roles))
     return user, password
 
 
-def set_roles(user: User, roles: dict[str, bool]) -> None:
+def set_roles(admin, user: User, roles: dict[str, bool]) -> None:
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise ServiceError("Vai trò không hợp lệ.", field="roles")
     UserRole.delete().where(UserRole.user == user).execute()
     for code, can_sign in roles.items():
         UserRole.create(user=user, role=code, can_sign=bool(can_sign and code == "vice_principal"))
-    audit.record("account.roles_changed", user, summary=f"Đổi vai trò của {user.username}", roles=sorted(roles))
+    audit.record("account.roles_changed", user, user=admin, summary=f"Đổi vai trò của {user.username}", roles=sorted(roles))
 
 
-def reset_password(user: User) -> str:
+def reset_password(admin, user: User) -> str:
     """Issue a new temporary password that must be changed at next login."""
     password = temporary_password()
     with write_tx():
@@ -121,5 +122,5 @@ def reset_password(user: User) -> str:
         user.must_change_password = True
         user.save()
         _bump_session_version(user)  # whoever held a session with the old password is out
-        audit.record("account.password_reset", user, summary=f"Cấp lại mật khẩu cho {user.username}")
+        audit.record("account.password_reset", user, user=admin, summary=f"Cấp lại mật khẩu cho {user.username}")
     return password

@@ -86,7 +86,7 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
         staff_by_user = {}
         for i, (username, full_name, gender, title, roles) in enumerate(STAFF, start=1):
             staff = Staff.create(code=f"CB{i:03d}", full_name=full_name, gender=gender, title=title)
-            accounts.create_user(username, staff, roles, password=DEMO_PASSWORD, must_change=False)
+            accounts.create_user(None, username, staff, roles, password=DEMO_PASSWORD, must_change=False)
             staff_by_user[username] = staff
         subjects = {s.code: s for s in Subject.select()}
         serial = 100000 + rng.randrange(1000, 5000)
@@ -95,7 +95,7 @@ def seed_demo(today: dt.date | None = None, seed: int = 2026) -> School:
             grade = Grade.get(Grade.number == int(class_name[0]))
             teacher = Staff.create(code=f"GV{n:03d}", full_name=teacher_name, gender=teacher_gender,
                                    title="Giáo viên")
-            accounts.create_user(f"gvcn.{class_name.lower()}", teacher, {"homeroom": False},
+            accounts.create_user(None, f"gvcn.{class_name.lower()}", teacher, {"homeroom": False},
                                  password=DEMO_PASSWORD, must_change=False)
             klass = SchoolClass.create(year=year, grade=grade, name=class_name, homeroom=teacher)
             for gs in grade.subjects:

@@ -37,7 +37,7 @@ PROFILES = [
 
 def _staff(code: str, full_name: str, gender: int, title: str, username: str, roles: dict) -> Staff:
     staff = Staff.create(code=code, full_name=full_name, gender=gender, title=title)
-    users.create_user(username, staff, roles, password=DEMO_PASSWORD, must_change=False)
+    users.create_user(None, username, staff, roles, password=DEMO_PASSWORD, must_change=False)
     return staff
 
 

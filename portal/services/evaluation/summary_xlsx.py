@@ -51,8 +51,8 @@ def summary_workbook(klass, cp: str) -> bytes:
     return out.getvalue()
 
 
-def export_summary(klass, cp: str) -> bytes:
+def export_summary(user, klass, cp: str) -> bytes:
     """The class summary of a checkpoint as a spreadsheet; the export is written to the audit trail."""
     data = summary_workbook(klass, cp)
-    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp lớp {klass.name} {cp}")
+    audit.record("export.summary", klass, user=user, summary=f"Xuất bảng tổng hợp lớp {klass.name} {cp}")
     return data

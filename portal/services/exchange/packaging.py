@@ -66,17 +66,17 @@ def build(klass: SchoolClass, wave: int, key, cert) -> bytes:
         zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
         for name, data in files.items():
             zf.writestr(name, data)
-    audit.record("package.built", klass, summary=f"Đóng gói {len(records)} học bạ lớp {klass.name} đợt {wave}",
+    audit.record("package.built", klass, user=None, summary=f"Đóng gói {len(records)} học bạ lớp {klass.name} đợt {wave}",
                  username="cli", count=len(records), wave=wave)
     return out.getvalue()
 
 
-def package_file(sub) -> tuple[bytes, str]:
+def package_file(user, sub) -> tuple[bytes, str]:
     """A prepared package's ZIP and its file name, the download written to the audit trail."""
     from pathlib import Path
 
     from portal.services.appconfig import app_config
 
     data = (Path(app_config()["PACKAGES_DIR"]) / sub.path).read_bytes()
-    audit.record("package.downloaded", sub, summary=f"Tải gói {sub.path}")
+    audit.record("package.downloaded", sub, user=user, summary=f"Tải gói {sub.path}")
     return data, Path(sub.path).name

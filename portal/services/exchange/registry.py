@@ -48,7 +48,7 @@ def queue(rv: RecordVersion, username: str = "system") -> RegistryMessage | None
     with write_tx():
         msg = RegistryMessage.create(record=rv, kind=kind, event=event, record_ident=rv.record_id,
                                      version=rv.version, key=key)
-        audit.record("registry.queued", msg, username=username,
+        audit.record("registry.queued", msg, user=None, username=username,
                      summary=f"Chờ gửi CSDL ngành: {MESSAGE_KINDS[kind]} {rv.record_id} ({event}, phiên bản {rv.version})")
     return msg
 
@@ -97,7 +97,7 @@ def send(msg: RegistryMessage, sleep=time.sleep) -> RegistryMessage:
     msg.updated_at = utcnow()
     with write_tx():
         msg.save()
-        audit.record("registry.sent", msg, username="system", attempts=msg.attempts,
+        audit.record("registry.sent", msg, user=None, username="system", attempts=msg.attempts,
                      summary=f"{MESSAGE_KINDS[msg.kind]} {msg.record_ident} ({msg.event}): "
                              + ("đã gửi" if msg.state == "sent" else "gửi lỗi"))
     return msg
@@ -117,7 +117,7 @@ def refresh(msg: RegistryMessage) -> RegistryMessage:
         with write_tx():
             msg.remote_status, msg.reason, msg.updated_at = status, str(body.get("mota", ""))[:500], utcnow()
             msg.save()
-            audit.record("registry.status", msg, username="system",
+            audit.record("registry.status", msg, user=None, username="system",
                          summary=f"{msg.record_ident} ({msg.event}): {REGISTRY_STATUSES[status].lower()}")
     return msg
 

@@ -79,7 +79,7 @@ def send(sub: PackageSubmission, sleep=time.sleep) -> PackageSubmission:
     sub.updated_at = utcnow()
     with write_tx():
         sub.save()
-        audit.record("package.sent", sub, summary=f"Gửi gói {sub.path}: {SUBMISSION_STATUSES.get(sub.status, sub.status).lower()}", username="system",
+        audit.record("package.sent", sub, user=None, summary=f"Gửi gói {sub.path}: {SUBMISSION_STATUSES.get(sub.status, sub.status).lower()}", username="system",
                      attempts=sub.attempts)
     return sub
 
@@ -98,5 +98,5 @@ def refresh(sub: PackageSubmission) -> PackageSubmission:
         with write_tx():
             sub.status, sub.reason, sub.updated_at = body["status"], body.get("reason", ""), utcnow()
             sub.save()
-            audit.record(f"package.{sub.status}", sub, summary=f"Gói {sub.path}: {SUBMISSION_STATUSES.get(sub.status, sub.status).lower()}", username="system")
+            audit.record(f"package.{sub.status}", sub, user=None, summary=f"Gói {sub.path}: {SUBMISSION_STATUSES.get(sub.status, sub.status).lower()}", username="system")
     return sub

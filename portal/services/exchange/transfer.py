@@ -50,7 +50,7 @@ def export_pupil(pupil: Pupil, key, cert) -> bytes:
         zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
         for n, d in files.items():
             zf.writestr(n, d)
-    audit.record("record.transfer_exported", pupil, summary=f"Xuất học bạ chuyển trường {pupil.full_name}",
+    audit.record("record.transfer_exported", pupil, user=None, summary=f"Xuất học bạ chuyển trường {pupil.full_name}",
                  years=[rv.school_class.year.name for rv in records])
     return out.getvalue()
 
@@ -122,6 +122,6 @@ def import_transfer(data: bytes, klass) -> Pupil:
         folder = Path(app_config()["RECORDS_DIR"]) / "chuyen-den" / pupil.code
         for name in manifest["files"]:
             write_atomically(str(folder / name), zipfile.ZipFile(io.BytesIO(data)).read(name))
-        audit.record("record.transfer_imported", pupil, summary=f"Tiếp nhận học sinh chuyển đến {pupil.full_name} "
+        audit.record("record.transfer_imported", pupil, user=None, summary=f"Tiếp nhận học sinh chuyển đến {pupil.full_name} "
                      f"từ {manifest['school']['name']}", years=[y for y, _, _ in results])
     return pupil

@@ -89,7 +89,7 @@ def next_role(rv: RecordVersion) -> str | None:
 def wave_of(pupil, klass) -> int:
     """Two waves (HOCBA §3): a pupil who did not complete the grade at the end of the year (CHT) is
     held back from the first wave and signed in the second, after the supplementary evaluation."""
-    yr = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
+    yr = YearResult.of(pupil, klass)
     return 2 if yr is not None and yr.outcome == "CHT" else 1
 
 

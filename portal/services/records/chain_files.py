@@ -42,6 +42,6 @@ def export_issued(klass, out_dir: str, username: str = "cli") -> int:
         write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.pdf"), read_pdf(rv))
         if (xml := read_xml(rv)) is not None:
             write_atomically(str(Path(out_dir) / f"{rv.pupil.code}.xml"), xml)
-    audit.record("record.exported", klass, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
+    audit.record("record.exported", klass, user=None, summary=f"Xuất {len(rows)} học bạ đã phát hành lớp {klass.name}",
                  username=username, count=len(rows))
     return len(rows)

@@ -64,7 +64,7 @@ def sign_in(code: str) -> AccessCode:
     """The live code row for what the parent typed; its id is what their session keeps."""
     row = AccessCode.get_or_none((AccessCode.code_hash == _hash(code or "")) & AccessCode.revoked_at.is_null())
     if row is None:
-        audit.record("parent_code.failed", summary="Nhập sai mã tra cứu phụ huynh", username="phụ huynh")
+        audit.record("parent_code.failed", user=None, summary="Nhập sai mã tra cứu phụ huynh", username="phụ huynh")
         raise ServiceError("Mã tra cứu không đúng hoặc đã bị thu hồi.")
     return row
 
@@ -94,5 +94,5 @@ def family_pdf(rv: RecordVersion) -> bytes:
     from portal.services.records.chain_files import read_pdf
 
     data = read_pdf(rv)
-    audit.record("record.downloaded", rv, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
+    audit.record("record.downloaded", rv, user=None, summary=f"Phụ huynh tải học bạ {rv.record_id}", username="phụ huynh")
     return data

@@ -65,11 +65,11 @@ def staff_pdf(pupil, klass, public_base_url: str, full: bool = False) -> StaffPd
     return StaffPdf(rendered.pdf, f"{base}{'-ca-cuon' if full else ''}-ban-xem-truoc.pdf", None)
 
 
-def log_download(out: StaffPdf, pupil, klass, full: bool = False) -> None:
+def log_download(user, out: StaffPdf, pupil, klass, full: bool = False) -> None:
     """The audit line for a download by staff: which file (signed or preview), and its hash."""
     kind = "đã ký" if out.issued else ("cả cuốn, bản xem trước" if full else "bản xem trước")
     with write_tx():
-        audit.record("record.downloaded", out.issued or pupil, summary=f"Tải học bạ {kind} {pupil.full_name} "
+        audit.record("record.downloaded", out.issued or pupil, user=user, summary=f"Tải học bạ {kind} {pupil.full_name} "
                      f"{klass.year.name}", full=full, sha256=out.sha256)
 
 

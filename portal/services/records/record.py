@@ -101,7 +101,7 @@ def record_data(rv: RecordVersion, public_base_url: str) -> dict:
             "comment": comment.comment if comment else "",
         }
     outcome, supplementary = outcomes(klass, pupil, infos, sres, qres)
-    yr = YearResult.get_or_none((YearResult.pupil == pupil) & (YearResult.school_class == klass))
+    yr = YearResult.of(pupil, klass)
     final = supplementary or outcome
     completion = tt27.completion_texts(final, klass.grade.number) if final else []
     decision = yr.decision if yr else ""

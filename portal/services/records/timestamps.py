@@ -88,8 +88,9 @@ def due_for_renewal(on: dt.datetime | None = None):
             .order_by(RecordVersion.ltv_renew_by))
 
 
-def renew_record(rv: RecordVersion, stamper=None) -> RecordVersion:
-    """Append the last timestamp's validation data and a new document timestamp; a new file, same record."""
+def renew_record(user, rv: RecordVersion, stamper=None) -> RecordVersion:
+    """Append the last timestamp's validation data and a new document timestamp; a new file, same record.
+    `user`: the administrator who asked, None for the nightly job."""
     stamper = stamper or timestamper()
     if stamper is None:
         raise ServiceError("Chưa cấu hình dịch vụ cấp dấu thời gian (TSA_URL); không gia hạn được.")
@@ -103,7 +104,7 @@ def renew_record(rv: RecordVersion, stamper=None) -> RecordVersion:
         fresh = RecordVersion.get_by_id(rv.id)
         fresh.pdf_path, fresh.ltv_renew_by = rel, _renew_by(renewed)
         fresh.save()
-        audit.record("record.ltv_renewed", fresh, summary=f"Gia hạn dấu thời gian lưu trữ học bạ {fresh.record_id}")
+        audit.record("record.ltv_renewed", fresh, user=user, summary=f"Gia hạn dấu thời gian lưu trữ học bạ {fresh.record_id}")
     return fresh
 
 
@@ -112,7 +113,7 @@ def renew_due() -> tuple[int, int]:
     ok = failed = 0
     for rv in list(due_for_renewal()):
         try:
-            renew_record(rv)
+            renew_record(None, rv)
             ok += 1
         except ServiceError:
             failed += 1

@@ -131,14 +131,15 @@ def signed_xml(rv) -> tuple[bytes, str]:
     return xml, f"hoc-ba-{rv.pupil.code}-{rv.school_class.year.name}-v{rv.version}-da-ky.xml"
 
 
-def log_download(rv, xml: bytes, who: str = "") -> None:
-    """The audit line for a download of the XML (as for the PDF: which file, and its hash)."""
+def log_download(user, rv, xml: bytes, who: str = "") -> None:
+    """The audit line for a download of the XML (as for the PDF: which file, and its hash); `who` names a
+    download by someone not signed in (user None), the family."""
     import hashlib
 
     from portal.db import write_tx
 
     from portal.services.system import audit
     with write_tx():
-        audit.record("record.downloaded", rv, summary=f"{who or 'Tải'} học bạ XML đã ký {rv.pupil.full_name} "
+        audit.record("record.downloaded", rv, user=user, summary=f"{who or 'Tải'} học bạ XML đã ký {rv.pupil.full_name} "
                      f"{rv.school_class.year.name}", sha256=hashlib.sha256(xml).hexdigest(),
                      **({"username": "phụ huynh"} if who else {}))

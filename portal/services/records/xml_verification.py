@@ -252,9 +252,10 @@ def verify_file(data: bytes, other: bytes | None = None, at: dt.datetime | None 
 VERDICT_WORDS = {"passed": "hợp lệ", "failed": "không hợp lệ", "indeterminate": "chưa xác định"}
 
 
-def verify_upload(data: bytes, other: bytes | None = None) -> Verdict:
-    """The public page's check of an uploaded PDF, XML or pair; each check is written to the audit trail."""
+def verify_upload(user, data: bytes, other: bytes | None = None) -> Verdict:
+    """The public page's check of an uploaded PDF, XML or pair (`user`: None unless signed in); each check is
+    written to the audit trail."""
     verdict = verify_file(data, other)
-    audit.record("record.verified", summary=f"Kiểm tra học bạ: {VERDICT_WORDS.get(verdict.status, 'chưa xác định')}",
+    audit.record("record.verified", user=user, summary=f"Kiểm tra học bạ: {VERDICT_WORDS.get(verdict.status, 'chưa xác định')}",
                  code=(verdict.record or {}).get("code", ""))
     return verdict

@@ -4,12 +4,12 @@ import re
 
 from portal.db import write_tx
 from portal.forms import parse_vn_date
-from portal.models import ROLES, Enrolment, Pupil, SchoolClass, Staff, User
+from portal.models import ROLES, Pupil, SchoolClass, Staff, User
 from portal.models.base import nfc
 from portal.services import ServiceError
 from portal.services.appconfig import app_config
 from portal.services.school.identity import findings
-from portal.services.school.people import frozen_refusal, roles_of, save_pupil, save_staff
+from portal.services.school.people import frozen_refusal, pupil_list, roles_of, save_pupil, save_staff
 from portal.services.system import audit
 from portal.services.system.collation import name_key
 from portal.services.system.tables import (
@@ -176,7 +176,7 @@ def validate_pupils(filename: str, data: bytes, year) -> ImportReport:
     return report
 
 
-def apply_pupils(report: ImportReport, school) -> dict:
+def apply_pupils(admin, report: ImportReport, school) -> dict:
     """Write every validated row in one transaction; a refusal on any row writes nothing."""
     if not report.ok:
         raise ServiceError("Tệp còn lỗi, chưa ghi dữ liệu nào.")
@@ -186,12 +186,12 @@ def apply_pupils(report: ImportReport, school) -> dict:
             klass = values.pop("school_class")
             existing = Pupil.get_or_none(Pupil.code == values["code"])
             try:
-                save_pupil(existing, values, klass, school)
+                save_pupil(admin, existing, values, klass, school)
             except ServiceError as err:
                 raise ServiceError(f"Dòng {rownum}: {err.message}") from None
             created += existing is None
             updated += existing is not None
-        audit.record("pupil.imported", summary=f"Nhập danh sách học sinh: {created} mới, {updated} cập nhật",
+        audit.record("pupil.imported", user=admin, summary=f"Nhập danh sách học sinh: {created} mới, {updated} cập nhật",
                      created=created, updated=updated)
     return {"created": created, "updated": updated}
 
@@ -239,7 +239,7 @@ def validate_staff(filename: str, data: bytes) -> ImportReport:
     return report
 
 
-def apply_staff(report: ImportReport) -> dict:
+def apply_staff(admin, report: ImportReport) -> dict:
     """Write every staff row; returns counts and the temporary passwords of new accounts (shown once)."""
     if not report.ok:
         raise ServiceError("Tệp còn lỗi, chưa ghi dữ liệu nào.")
@@ -251,14 +251,14 @@ def apply_staff(report: ImportReport) -> dict:
             username, roles = values.pop("username"), values.pop("roles")
             values.pop("can_sign", None)
             try:
-                staff, password = save_staff(existing, values, username, roles)
+                staff, password = save_staff(admin, existing, values, username, roles)
             except ServiceError as err:
                 raise ServiceError(f"Dòng {rownum}: {err.message}") from None
             if password:
                 passwords.append((staff.full_name, username, password))
             created += existing is None
             updated += existing is not None
-        audit.record("staff.imported", summary=f"Nhập danh sách cán bộ: {created} mới, {updated} cập nhật",
+        audit.record("staff.imported", user=admin, summary=f"Nhập danh sách cán bộ: {created} mới, {updated} cập nhật",
                      created=created, updated=updated)
     return {"created": created, "updated": updated, "passwords": passwords}
 
@@ -270,10 +270,7 @@ def template(kind: str) -> bytes:
 
 
 def export_pupils(year) -> bytes:
-    q = (Pupil.select(Pupil, Enrolment, SchoolClass).join(Enrolment).join(SchoolClass)
-         .where((SchoolClass.year == year) & (Enrolment.status == "active")))
-    pupils = sorted(q, key=lambda p: (p.enrolment.school_class.grade_id, p.enrolment.school_class.name,
-                                      name_key(p.full_name)))
+    pupils = pupil_list(year)
     rows = [[p.code, p.full_name, p.gender_label, p.born_on.strftime("%d/%m/%Y"), p.enrolment.school_class.name,
              p.ethnicity, p.nationality, p.birthplace, p.hometown, p.address, p.father_name, p.mother_name,
              p.guardian_name, p.national_id or "", p.registry_number] for p in pupils]
@@ -290,11 +287,11 @@ def export_staff() -> bytes:
     return write_xlsx("Danh sách cán bộ", STAFF_COLUMNS, rows)
 
 
-def export_list(kind: str, year) -> tuple[bytes, str]:
+def export_list(user, kind: str, year) -> tuple[bytes, str]:
     """The pupils of a year or the staff as a spreadsheet and its file name; the export is audited."""
     if kind == "pupils":
         data, name = export_pupils(year), f"danh-sach-hoc-sinh-{year.name}.xlsx"
     else:
         data, name = export_staff(), "danh-sach-can-bo.xlsx"
-    audit.record("export.list", summary=f"Xuất {name}", kind=kind)
+    audit.record("export.list", user=user, summary=f"Xuất {name}", kind=kind)
     return data, name

@@ -1,4 +1,4 @@
-"""Writing pupils and staff (with their accounts): one transaction each, audited."""
+"""Pupils and staff (with their accounts): the administrator's lists, and the writes, one transaction each, audited."""
 from portal.db import write_tx
 from portal.models import Enrolment, Pupil, SchoolClass, Staff, User, UserRole
 from portal.models.base import utcnow
@@ -8,6 +8,7 @@ from portal.services.records import freeze
 from portal.services.school.identity import findings, masked
 from portal.services.school.years import enrol
 from portal.services.system import audit
+from portal.services.system.collation import name_key, sort_people
 from portal.text import clean_line, clean_words
 
 PUPIL_FIELDS = ("code", "full_name", "gender", "born_on", "ethnicity", "nationality", "birthplace", "hometown",
@@ -42,11 +43,11 @@ def _taken(model, field, value, exclude=None) -> bool:
     return q.exists()
 
 
-def _upsert(model, obj, values: dict, kind: str, label: str):
+def _upsert(admin, model, obj, values: dict, kind: str, label: str):
     """Create the row, or apply the changed fields to it; audited either way. Call inside a transaction."""
     if obj is None:
         obj = model.create(**values)
-        audit.record(f"{kind}.created", obj, summary=f"Thêm {label} {obj.full_name}")
+        audit.record(f"{kind}.created", obj, user=admin, summary=f"Thêm {label} {obj.full_name}")
         return obj
     changed = _changes(obj, values)
     if changed:
@@ -55,7 +56,7 @@ def _upsert(model, obj, values: dict, kind: str, label: str):
         if hasattr(obj, "updated_at"):
             obj.updated_at = utcnow()
         obj.save()
-        audit.record(f"{kind}.updated", obj, summary=f"Sửa thông tin {label} {obj.full_name}", changes=changed)
+        audit.record(f"{kind}.updated", obj, user=admin, summary=f"Sửa thông tin {label} {obj.full_name}", changes=changed)
     return obj
 
 
@@ -100,7 +101,7 @@ def frozen_refusal(pupil: Pupil, data: dict, klass: SchoolClass | None) -> str |
     return None
 
 
-def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, school) -> Pupil:
+def save_pupil(admin, pupil: Pupil | None, data: dict, klass: SchoolClass | None, school) -> Pupil:
     """Create or update a pupil and put them in `klass`; flags id/date/sex disagreements for review.
     Refused when it would change a record in the signing chain (or this year's issued record)."""
     values = _clean(data, PUPIL_FIELDS)
@@ -114,13 +115,13 @@ def save_pupil(pupil: Pupil | None, data: dict, klass: SchoolClass | None, schoo
             raise ServiceError("Mã định danh này đã thuộc về học sinh khác.", field="national_id")
         if pupil is not None and changes_record(pupil, values, klass):
             freeze.ensure_pupil_open(pupil)
-        pupil = _upsert(Pupil, pupil, values, "pupil", "học sinh")
+        pupil = _upsert(admin, Pupil, pupil, values, "pupil", "học sinh")
         if klass is not None:
             enrol(pupil, klass, school)
     return pupil
 
 
-def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dict[str, bool]) -> tuple[Staff, str | None]:
+def save_staff(admin, staff: Staff | None, data: dict, username: str | None, roles: dict[str, bool]) -> tuple[Staff, str | None]:
     """Create or update a staff member and their account; returns the new temporary password if one was made."""
     values = _clean(data, STAFF_FIELDS)
     if _taken(Staff, "code", values["code"], staff):
@@ -131,10 +132,10 @@ def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dic
         if staff is not None:
             staff = Staff.get_by_id(staff.id)  # fresh, under the write lock
             freeze.ensure_signer_open(staff, {k: v for k, v in values.items() if getattr(staff, k) != v})
-        staff = _upsert(Staff, staff, values, "staff", "cán bộ")
-        user = User.get_or_none(User.staff == staff)
+        staff = _upsert(admin, Staff, staff, values, "staff", "cán bộ")
+        user = User.of_staff(staff)
         if user is None and username:
-            user, new_password = users.create_user(username, staff, roles)
+            user, new_password = users.create_user(admin, username, staff, roles)
         elif user is not None:
             if username and username != user.username:
                 if _taken(User, "username", username, user):
@@ -144,12 +145,34 @@ def save_staff(staff: Staff | None, data: dict, username: str | None, roles: dic
             user.save()
             current = {r.role: r.can_sign for r in user.roles}
             if current != roles:
-                users.set_roles(user, roles)
+                users.set_roles(admin, user, roles)
     return staff, new_password
 
 
 def roles_of(staff: Staff) -> tuple[str, dict[str, bool]]:
-    user = User.get_or_none(User.staff == staff)
+    user = User.of_staff(staff)
     if user is None:
         return "", {}
     return user.username, {r.role: r.can_sign for r in UserRole.select().where(UserRole.user == user)}
+
+
+def pupil_list(year, class_id=None, text: str = "", only_review: bool = False) -> list[Pupil]:
+    """The pupils enrolled this year (each with its `enrolment` and class), by grade, class and name: of one
+    class, whose name or code contains `text`, or only those with a review note."""
+    if year is None:
+        return []
+    q = (Pupil.select(Pupil, Enrolment, SchoolClass).join(Enrolment).join(SchoolClass)
+         .where((SchoolClass.year == year) & (Enrolment.status == "active")))
+    if class_id:
+        q = q.where(SchoolClass.id == class_id)
+    if text:
+        q = q.where(Pupil.full_name.contains(text) | Pupil.code.contains(text))
+    if only_review:
+        q = q.where(Pupil.review_note != "")
+    return sorted(q, key=lambda p: (p.enrolment.school_class.grade_id, p.enrolment.school_class.name,
+                                    name_key(p.full_name)))
+
+
+def staff_with_accounts() -> tuple[list[Staff], dict[int, User]]:
+    """Every staff member in name order, and their accounts by staff id."""
+    return sort_people(Staff.select()), {u.staff_id: u for u in User.select().where(User.staff.is_null(False))}

@@ -3,7 +3,8 @@ import datetime as dt
 
 from portal.db import write_tx
 from portal.models import (
-    CalendarDate, Enrolment, GradeSubject, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment, school_levels,
+    CalendarDate, Enrolment, GradeSubject, Pupil, School, SchoolClass, SchoolYear, Staff, Subject, TeachingAssignment, User,
+    school_levels,
 )
 
 from portal.services import ServiceError
@@ -22,7 +23,18 @@ def school_or_none() -> School | None:
     return School.current()
 
 
-def save_school(school: School | None, data: dict) -> School:
+def counts(year: SchoolYear | None) -> dict[str, int]:
+    """The administrator's home figures: classes this year, pupils, staff, accounts, pupils to review."""
+    return {
+        "classes": SchoolClass.select().where(SchoolClass.year == year).count() if year else 0,
+        "pupils": Pupil.select().count(),
+        "staff": Staff.select().count(),
+        "users": User.select().count(),
+        "review": Pupil.select().where(Pupil.review_note != "").count(),
+    }
+
+
+def save_school(admin, school: School | None, data: dict) -> School:
     values = {k: data[k] for k in SCHOOL_FIELDS if k in data}
     with write_tx():
         if school is None:
@@ -38,11 +50,11 @@ def save_school(school: School | None, data: dict) -> School:
             school.save()
             for code in school_levels(school.level):
                 seed_curriculum(code)  # idempotent: adds the level's grades and subjects if new
-        audit.record("school.updated", school, summary="Cập nhật thông tin trường")
+        audit.record("school.updated", school, user=admin, summary="Cập nhật thông tin trường")
     return school
 
 
-def set_calendar(year: SchoolYear, dates: dict[int, dt.date | None]) -> None:
+def set_calendar(admin, year: SchoolYear, dates: dict[int, dt.date | None]) -> None:
     """Change calendar dates (by row id); a blank date is refused."""
     rows = {c.id: c for c in CalendarDate.select().where(CalendarDate.year == year)}
     with write_tx():
@@ -53,12 +65,12 @@ def set_calendar(year: SchoolYear, dates: dict[int, dt.date | None]) -> None:
             if on is None:
                 raise ServiceError("Vui lòng nhập ngày cho mọi mốc thời gian.")
             if row.on != on:
-                audit.record("calendar.changed", row, summary=f"Đổi mốc {row.kind}", old=row.on, new=on)
+                audit.record("calendar.changed", row, user=admin, summary=f"Đổi mốc {row.kind}", old=row.on, new=on)
                 row.on = on
                 row.save()
 
 
-def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id: int, homeroom_id: int) -> SchoolClass:
+def save_class(admin, klass: SchoolClass | None, year: SchoolYear, name: str, grade_id: int, homeroom_id: int) -> SchoolClass:
     name = clean_line(name or "").upper()
     if not name:
         raise ServiceError("Vui lòng nhập tên lớp.", field="name")
@@ -76,13 +88,13 @@ def save_class(klass: SchoolClass | None, year: SchoolYear, name: str, grade_id:
             _ensure_class_open(klass, name, int(grade_id), homeroom.id if homeroom else None)
         if klass is None:
             klass = SchoolClass.create(year=year, name=name, grade=grade_id, homeroom=homeroom)
-            audit.record("class.created", klass, summary=f"Tạo lớp {name}")
+            audit.record("class.created", klass, user=admin, summary=f"Tạo lớp {name}")
         else:
             old = (klass.name, klass.grade_id, klass.homeroom_id)
             klass.name, klass.grade, klass.homeroom = name, grade_id, homeroom
             klass.save()
             Enrolment.update(class_name=name).where(Enrolment.school_class == klass).execute()
-            audit.record("class.updated", klass, summary=f"Sửa lớp {name}", old=old,
+            audit.record("class.updated", klass, user=admin, summary=f"Sửa lớp {name}", old=old,
                          new=(name, grade_id, homeroom_id or None))
     return klass
 
@@ -102,15 +114,15 @@ def _ensure_class_open(klass: SchoolClass, name: str, grade_id: int, homeroom_id
             raise freeze.Frozen(freeze.class_message(klass, rows, "đổi giáo viên chủ nhiệm của"), field="homeroom")
 
 
-def delete_class(klass: SchoolClass) -> None:
+def delete_class(admin, klass: SchoolClass) -> None:
     if Enrolment.select().where(Enrolment.school_class == klass).exists():
         raise ServiceError("Lớp đang có học sinh; chuyển học sinh sang lớp khác trước khi xóa.")
     with write_tx():
-        audit.record("class.deleted", klass, summary=f"Xóa lớp {klass.name}")
+        audit.record("class.deleted", klass, user=admin, summary=f"Xóa lớp {klass.name}")
         klass.delete_instance(recursive=True)
 
 
-def add_assignment(klass: SchoolClass, staff_id: int, subject_id: int) -> TeachingAssignment:
+def add_assignment(admin, klass: SchoolClass, staff_id: int, subject_id: int) -> TeachingAssignment:
     staff = Staff.get_or_none((Staff.id == staff_id) & (Staff.is_active == True))  # noqa: E712
     if staff is None:
         raise ServiceError("Vui lòng chọn giáo viên.", field="staff")
@@ -123,17 +135,17 @@ def add_assignment(klass: SchoolClass, staff_id: int, subject_id: int) -> Teachi
         raise ServiceError("Phân công này đã có.", field="subject")
     with write_tx():
         ta = TeachingAssignment.create(staff=staff, school_class=klass, subject=subject_id)
-        audit.record("assignment.created", ta, summary=f"Phân công {staff.full_name} dạy {ta.subject.name} lớp {klass.name}")
+        audit.record("assignment.created", ta, user=admin, summary=f"Phân công {staff.full_name} dạy {ta.subject.name} lớp {klass.name}")
     return ta
 
 
-def remove_assignment(ta: TeachingAssignment) -> None:
+def remove_assignment(admin, ta: TeachingAssignment) -> None:
     with write_tx():
-        audit.record("assignment.deleted", ta, summary=f"Bỏ phân công {ta.staff.full_name} — {ta.subject.name} lớp {ta.school_class.name}")
+        audit.record("assignment.deleted", ta, user=admin, summary=f"Bỏ phân công {ta.staff.full_name} — {ta.subject.name} lớp {ta.school_class.name}")
         ta.delete_instance()
 
 
-def save_subject(subject: Subject, data: dict, grades: dict[int, tuple[bool, bool, str]]) -> None:
+def save_subject(admin, subject: Subject, data: dict, grades: dict[int, tuple[bool, bool, str]]) -> None:
     """Update a subject and where it is taught: grade id → (taught, optional, tested_at)."""
     with write_tx():
         subject = Subject.get_by_id(subject.id)
@@ -161,4 +173,4 @@ def save_subject(subject: Subject, data: dict, grades: dict[int, tuple[bool, boo
                 row.save()
             elif row is not None:
                 row.delete_instance()
-        audit.record("subject.updated", subject, summary=f"Cập nhật môn {subject.name}")
+        audit.record("subject.updated", subject, user=admin, summary=f"Cập nhật môn {subject.name}")

@@ -52,7 +52,7 @@ def seed_curriculum(level: str) -> None:
                 "periods": periods.get(grade_number, 0), "group": item.get("group", "")})
 
 
-def create_year(school: School, first_year: int, make_current: bool = False) -> SchoolYear:
+def create_year(admin, school: School, first_year: int, make_current: bool = False) -> SchoolYear:
     name = year_name(first_year)
     if SchoolYear.select().where(SchoolYear.name == name).exists():
         raise ServiceError(f"Năm học {name} đã tồn tại.", field="first_year")
@@ -65,7 +65,7 @@ def create_year(school: School, first_year: int, make_current: bool = False) -> 
             CalendarDate.create(year=year, kind=kind, on=on, grade=grade)
         if make_current:
             set_current_year(year)
-        audit.record("year.created", year, summary=f"Tạo năm học {name}")
+        audit.record("year.created", year, user=admin, summary=f"Tạo năm học {name}")
     return year
 
 
@@ -86,7 +86,7 @@ def setup_school(name: str, code: str, level: str = "TH", today: dt.date | None 
         for code in school_levels(level):
             seed_curriculum(code)
         seed_bank()
-        create_year(school, calendar.school_year_of(today), make_current=True)
+        create_year(None, school, calendar.school_year_of(today), make_current=True)
     return school
 
 

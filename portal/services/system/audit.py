@@ -8,6 +8,9 @@ Each append reads the chain head and inserts inside one write transaction (a sav
 already holds one), so concurrent writers — threads, processes, the batch worker — queue instead of forking
 the chain. Checking the chain and its anchors is audit_check.py.
 
+Who acted is an argument of every append (`user=None` for the system, the CLI, a parent or an anonymous
+visitor). Where from is `client_address`, set by the web layer for the request it serves (portal/auth.py).
+
 Chains from before the key: the first keyed append first writes an `audit.key_introduced` entry that
 records a digest of every earlier row (all columns) and whether their old unkeyed chain was intact;
 from then on those rows cannot change unnoticed either.
@@ -15,9 +18,7 @@ from then on those rows cannot change unnoticed either.
 import hashlib
 import hmac
 import json
-
-from flask import has_request_context, request
-from flask_login import current_user
+from contextvars import ContextVar
 
 from portal.db import AUDIT_CHAIN_LOCK, lock, write_tx
 from portal.models import AuditEntry
@@ -26,6 +27,11 @@ from portal.services.system import keys
 
 SEAL_ACTION = "audit.key_introduced"
 TEXT_FIELDS = ("username", "action", "object_type", "object_id", "summary", "data", "ip")
+
+# The address of the client whose request is being served, empty outside a request (the CLI, the worker).
+# The web layer sets it once per request rather than every route handing it to every use case: the trail is
+# the only reader, and the use cases stay free of the request.
+client_address: ContextVar[str] = ContextVar("client_address", default="")
 
 
 def _canonical(value) -> str:
@@ -126,15 +132,14 @@ def seal_if_needed() -> AuditEntry | None:
         return _seal(key(), last)
 
 
-def record(action: str, obj=None, summary: str = "", user=None, **data) -> AuditEntry:
-    """Append one entry. Inside the caller's write transaction when there is one (then it commits or rolls
-    back with the change it describes); otherwise in a write transaction of its own."""
-    if user is None and has_request_context() and current_user and current_user.is_authenticated:
-        user = current_user._get_current_object()
+def record(action: str, obj=None, summary: str = "", *, user, **data) -> AuditEntry:
+    """Append one entry by `user` (None: nobody signed in). Inside the caller's write transaction when there
+    is one (then it commits or rolls back with the change it describes); otherwise in a write transaction of
+    its own."""
     username = data.pop("username", None) or (user.username if user else "")
     object_type = type(obj).__name__ if obj is not None else ""
     object_id = str(obj.id) if obj is not None and getattr(obj, "id", None) is not None else ""
-    ip = (request.remote_addr or "") if has_request_context() else ""
+    ip = client_address.get()
     secret = key()
     with write_tx():  # BEGIN IMMEDIATE, or a savepoint inside the caller's: the head cannot move under us
         lock(AUDIT_CHAIN_LOCK)  # PostgreSQL: appends to the chain are serialised whatever write_tx locks

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from portal.db import write_tx
-from portal.models import Staff
+from portal.db import db, write_tx
+from portal.models import School, Staff
 from portal.services import ServiceError
 from portal.services.system import audit
 
@@ -136,6 +136,12 @@ def write_instance_setting(config_file: Path, name: str, value) -> None:
         raise
 
 
+def is_installed() -> bool:
+    """Has a school been set up here (False on a database whose tables are not created yet)?"""
+    with db.connection_context():
+        return School.table_exists() and School.select().exists()
+
+
 def install_school(name: str, code: str, level: str, admin_username: str, admin_full_name: str) -> tuple:
     """A real school's first start: the school, its curriculum and current year, and one administrator
     who must change the printed temporary password at first login. Returns (school, user, password)."""
@@ -154,7 +160,7 @@ def install_school(name: str, code: str, level: str, admin_username: str, admin_
         school = setup_school(name, code, level=level)
         staff = Staff.create(code="CB001", full_name=" ".join((admin_full_name or "Quản trị hệ thống").split()),
                              title="Cán bộ phụ trách công nghệ thông tin")
-        user, password = create_user(admin_username, staff, {"admin": False})
-        audit.record("school.installed", school, summary=f"Thiết lập trường {name} ({code})", username="cli",
+        user, password = create_user(None, admin_username, staff, {"admin": False})
+        audit.record("school.installed", school, user=None, summary=f"Thiết lập trường {name} ({code})", username="cli",
                      level=level, admin=admin_username)
     return school, user, password

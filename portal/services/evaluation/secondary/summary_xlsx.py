@@ -43,8 +43,8 @@ def summary_workbook(klass) -> bytes:
     return out.getvalue()
 
 
-def export_summary(klass) -> bytes:
+def export_summary(user, klass) -> bytes:
     """The secondary class summary as a spreadsheet; the export is written to the audit trail."""
     data = summary_workbook(klass)
-    audit.record("export.summary", klass, summary=f"Xuất bảng tổng hợp THCS/THPT lớp {klass.name}")
+    audit.record("export.summary", klass, user=user, summary=f"Xuất bảng tổng hợp THCS/THPT lớp {klass.name}")
     return data
