@@ -23,6 +23,29 @@ def get_or_404(model, row_id):
     return row
 
 
+def uploaded(form):
+    """An upload form's POST: (filename, bytes) of the chosen file, or None with the form's error set.
+    Returns None on a GET too; `status_of(form)` says whether the request failed."""
+    from flask import request
+
+    if not form.validate_on_submit():
+        return None
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        form.file.errors.append("Vui lòng chọn tệp.")
+        return None
+    return upload.filename, upload.read()
+
+
+def import_status(report) -> int:
+    """200 for a page without a file or with a report of no errors; 422 for a refused POST or file."""
+    from flask import request
+
+    if request.method != "POST":
+        return 200
+    return 200 if report is not None and report.ok else 422
+
+
 def register_blueprints(app):
     app.url_map.converters["int"] = IdConverter  # before any rule is added
     # routes/chain.py is the "signing" blueprint, routes/records.py the "documents" one: the module says the

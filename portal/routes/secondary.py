@@ -7,7 +7,7 @@ from portal.htmx import is_htmx, render
 from portal.models import TERMS, Subject
 from portal.forms.admin import ImportForm
 from portal.forms.secondary import YearRemarkForm
-from portal.routes import get_or_404
+from portal.routes import get_or_404, import_status, uploaded
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation.entry import Locked, find_lock
@@ -223,16 +223,7 @@ def import_scores(class_id, subject_id, term):
     subject = subject_or_404(klass, subject_id)
     term = _excel_term(klass, subject, term)
     form = ImportForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            form.file.errors.append("Vui lòng chọn tệp.")
-            status = 422
-        else:
-            report = scores_xlsx.import_scores(current_user, klass, subject, term, upload.filename, upload.read())
-            status = 200 if report.ok else 422
-    elif request.method == "POST":
-        status = 422
+    chosen = uploaded(form)
+    report = scores_xlsx.import_scores(current_user, klass, subject, term, *chosen) if chosen else None
     return render("secondary/import.html", form=form, klass=klass, subject=subject, term=term, terms=TERMS,
-                  report=report, status=status)
+                  report=report, status=import_status(report))

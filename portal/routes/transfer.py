@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from portal.forms.admin import ImportForm
 from portal.htmx import render
+from portal.routes import import_status, uploaded
 from portal.services.accounts import permissions
 from portal.services.evaluation import results_io
 
@@ -29,16 +30,7 @@ def import_results(class_id, subject_id, cp):
     cp = checkpoint_or_404(cp)
     permissions.require(permissions.can_enter_subject(current_user, klass, subject))
     form = ImportForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            form.file.errors.append("Vui lòng chọn tệp.")
-            status = 422
-        else:
-            report = results_io.import_results(current_user, klass, subject, cp, upload.filename, upload.read())
-            status = 200 if report.ok else 422
-    elif request.method == "POST":
-        status = 422
+    chosen = uploaded(form)
+    report = results_io.import_results(current_user, klass, subject, cp, *chosen) if chosen else None
     return render("evaluation/import.html", form=form, klass=klass, subject=subject, cp=cp, report=report,
-                  status=status)
+                  status=import_status(report))

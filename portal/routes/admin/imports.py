@@ -9,6 +9,7 @@ from portal.services.school import imports
 from portal.services.school.settings import school_or_none
 from portal.services.school.years import current_year
 
+from .. import uploaded
 from ..files import download
 
 from . import bp
@@ -29,33 +30,24 @@ def import_list(slug):
     kind = _kind(slug)
     form = ImportForm()
     report = result = None
-    status = 200
-    if form.validate_on_submit():
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            form.file.errors.append("Vui lòng chọn tệp.")
-            status = 422
+    chosen = uploaded(form)
+    if chosen:
+        filename, data = chosen
+        if kind == "pupils":
+            year = current_year()
+            report = imports.validate_pupils(filename, data, year) if year else None
         else:
-            data = upload.read()
-            if kind == "pupils":
-                year = current_year()
-                report = imports.validate_pupils(upload.filename, data, year) if year else None
-            else:
-                report = imports.validate_staff(upload.filename, data)
-            if report is None:
-                form.file.errors.append("Chưa có năm học hiện tại.")
-                status = 422
-            elif not report.ok:
-                status = 422
-            else:
-                try:
-                    result = (imports.apply_pupils(current_user, report, school_or_none()) if kind == "pupils"
-                              else imports.apply_staff(current_user, report))
-                except ServiceError as err:
-                    report.file_error = err.message
-                    status = 422
-    elif request.method == "POST":
-        status = 422
+            report = imports.validate_staff(filename, data)
+        if report is None:
+            form.file.errors.append("Chưa có năm học hiện tại.")
+        elif report.ok:
+            try:
+                result = (imports.apply_pupils(current_user, report, school_or_none()) if kind == "pupils"
+                          else imports.apply_staff(current_user, report))
+            except ServiceError as err:
+                report.file_error = err.message
+                result = None
+    status = 200 if request.method != "POST" or result is not None else 422
     return render("admin/import.html", form=form, slug=slug, kind=kind, title=TITLES[kind], report=report,
                   result=result, status=status)
 
