@@ -1,5 +1,5 @@
 """Excel round trip for one class × subject × checkpoint."""
-from flask import Blueprint, request
+from flask import Blueprint
 from flask_login import current_user
 
 from portal.forms.admin import ImportForm
