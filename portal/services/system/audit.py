@@ -118,6 +118,12 @@ def _seal(secret: bytes, last: AuditEntry | None) -> AuditEntry:
                    data=_canonical({"key_id": keys.fingerprint(secret), "legacy": legacy}))
 
 
+def _keyed(secret: bytes, entry: AuditEntry | None) -> bool:
+    """Does the head carry this key's hash? Keyed entries only follow the seal, so then the chain is sealed
+    (known without a query; a legacy, foreign-key or tampered head falls back to looking for the seal)."""
+    return entry is not None and hmac.compare_digest(keyed_hash(secret, entry), entry.hash or "")
+
+
 def is_sealed() -> bool:
     return AuditEntry.select().where(AuditEntry.action == SEAL_ACTION).exists()
 
@@ -144,7 +150,7 @@ def record(action: str, obj=None, summary: str = "", *, user, **data) -> AuditEn
     with write_tx():  # BEGIN IMMEDIATE, or a savepoint inside the caller's: the head cannot move under us
         lock(AUDIT_CHAIN_LOCK)  # PostgreSQL: appends to the chain are serialised whatever write_tx locks
         last = head()
-        if not is_sealed():
+        if not _keyed(secret, last) and not is_sealed():
             last = _seal(secret, last)
         return _append(secret, last, user=user, username=username, action=action, object_type=object_type,
                        object_id=object_id, summary=summary, data=_canonical(data), ip=ip)
