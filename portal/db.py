@@ -7,6 +7,7 @@ PostgreSQL when DATABASE_URL is postgresql://… (a district hosting many school
 on several machines): the same guarantees, see write_tx().
 """
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -50,6 +51,9 @@ def is_postgres() -> bool:
     return isinstance(db.obj, PostgresqlDatabase)
 
 
+_write_lock_held: ContextVar[bool] = ContextVar("hocba_write_lock_held", default=False)
+
+
 @contextmanager
 def write_tx():
     """A write transaction that holds the database's write lock from its first statement.
@@ -64,8 +68,15 @@ def write_tx():
     """
     if is_postgres():
         with db.atomic() as tx:
+            if _write_lock_held.get():  # nested: the outer write transaction holds the lock already
+                yield tx
+                return
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-            yield tx
+            held = _write_lock_held.set(True)
+            try:
+                yield tx
+            finally:
+                _write_lock_held.reset(held)
     else:
         with db.atomic("IMMEDIATE") as tx:
             yield tx
