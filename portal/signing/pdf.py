@@ -20,7 +20,7 @@ from pyhanko.sign import fields
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from . import identity
+from . import identity, space
 
 FONT = Path(__file__).resolve().parent.parent / "static" / "fonts" / "NotoSerif-Regular.ttf"
 STAMP_FONT_SIZE = 7  # Noto Serif has 1000 units per em, so the stamp width comes out right (SIGNING-NOTES)
@@ -212,46 +212,20 @@ def sign(pdf: bytes, role: str, signer, *, certify: bool, signer_name: str, titl
                             appearance_text_params={"text": stamp_text(label, signer_name, title)})
         return out.getvalue()
 
-    key = _reserve_key(signer, timestamper, certify)
-    reserved = _RESERVED.get(key) if key else None
+    key = space.key(signer, timestamper, certify)
+    reserved = space.RESERVED.get(key) if key else None
     try:
         signed = attempt(reserved)
     except SigningError as err:
         if reserved is None or "larger than expected" not in str(err):
             raise
-        _RESERVED.pop(key, None)  # this signature came out bigger: estimate afresh
+        space.RESERVED.pop(key, None)  # this signature came out bigger: estimate afresh
         reserved, signed = None, attempt(None)
     if key and reserved is None:
-        found = _reserved_size(signed)
+        found = space.reserved_size(signed)
         if found:
-            _RESERVED[key] = found
+            space.RESERVED[key] = found
     return signed
-
-
-# pyHanko sizes the space for each signature by making a throw-away one first (≈ 70 ms of a ≈ 440 ms step).
-# The same certificate with the same TSA yields the same size record after record, so the size pyHanko
-# chose for a signer's first signature (its estimate + 50 %) is reused for the next ones; a signature that
-# would not fit is made again with a fresh estimate. Not for remote signing services (each signature is a
-# confirmation on the signer's phone: never asked twice).
-_RESERVED: dict[tuple, int] = {}
-
-
-def _reserve_key(signer, timestamper, certify: bool) -> tuple | None:
-    cert = getattr(signer, "signing_cert", None)
-    if cert is None or not getattr(signer, "reuses_size_estimate", True):
-        return None
-    if len(_RESERVED) > 256:
-        _RESERVED.clear()
-    return cert.sha256, id(timestamper) if timestamper is not None else None, certify
-
-
-def _reserved_size(signed: bytes) -> int | None:
-    """The hex length of the /Contents the last signature reserved, from its /ByteRange [0 a b c]."""
-    import re
-
-    at = signed.rfind(b"/ByteRange")
-    found = re.match(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", signed[at:at + 80]) if at >= 0 else None
-    return int(found.group(2)) - int(found.group(1)) - 2 if found else None
 
 
 def text_fields(pdf: bytes) -> list[str]:

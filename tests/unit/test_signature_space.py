@@ -7,6 +7,7 @@ from pyhanko.pdf_utils.writer import PdfFileWriter
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
 from portal.signing import pdf as pdfsign
+from portal.signing import space
 from portal.signing.pki import TestPKI
 
 
@@ -39,11 +40,11 @@ def test_a_signers_later_signatures_reuse_the_first_estimate_and_still_validate(
         return await real(self, *a, **kw)
 
     monkeypatch.setattr(PdfSigningSession, "estimate_signature_container_size", counting)
-    monkeypatch.setattr(pdfsign, "_RESERVED", {})
+    monkeypatch.setattr(space, "RESERVED", {})
     records = [_sign(_blank_with_fields(), "homeroom", signer) for _ in range(3)]
     assert len(estimates) == 1
-    size = pdfsign._reserved_size(records[0])
-    assert size and all(pdfsign._reserved_size(r) == size for r in records)
+    size = space.reserved_size(records[0])
+    assert size and all(space.reserved_size(r) == size for r in records)
     for signed in records:
         (report,) = pdfsign.validate(signed, [pki.root.cert])
         assert report.intact and report.valid and report.trusted
@@ -53,13 +54,13 @@ def test_a_signature_too_big_for_the_reused_space_is_made_again_with_a_fresh_est
     pki = TestPKI.create()
     who = pki.person("Trần Thị B")
     signer = pdfsign.simple_signer(who.key, who.cert, [pki.intermediate.cert, pki.root.cert])
-    monkeypatch.setattr(pdfsign, "_RESERVED", {})
+    monkeypatch.setattr(space, "RESERVED", {})
     first = _sign(_blank_with_fields(), "homeroom", signer)
-    key = pdfsign._reserve_key(signer, None, False)
-    pdfsign._RESERVED[key] = 200  # far too small for a CMS with two certificates
+    key = space.key(signer, None, False)
+    space.RESERVED[key] = 200  # far too small for a CMS with two certificates
     second = _sign(_blank_with_fields(), "homeroom", signer)
-    assert pdfsign._reserved_size(second) == pdfsign._reserved_size(first)
-    assert pdfsign._RESERVED[key] == pdfsign._reserved_size(first)
+    assert space.reserved_size(second) == space.reserved_size(first)
+    assert space.RESERVED[key] == space.reserved_size(first)
     (report,) = pdfsign.validate(second, [pki.root.cert])
     assert report.intact and report.valid
 
@@ -68,7 +69,7 @@ def test_remote_signing_never_reuses_a_size_so_it_is_never_asked_twice():
     from portal.signing.remote import RemoteSigner
 
     assert RemoteSigner.reuses_size_estimate is False
-    assert pdfsign._reserve_key(type("Remote", (), {"signing_cert": object(), "reuses_size_estimate": False})(),
+    assert space.key(type("Remote", (), {"signing_cert": object(), "reuses_size_estimate": False})(),
                                 None, False) is None
 
 
