@@ -217,3 +217,41 @@ def test_the_background_worker_queue_runs_a_job_through_redis(redis_server, app)
         assert answer.get(blocking=True, timeout=30) == 42
     finally:
         consumer.stop(graceful=True)
+
+
+def test_a_nested_write_transaction_takes_the_write_lock_once_and_still_rolls_back_alone_on_postgres(pg_demo_app):
+    from portal.db import write_tx
+    from portal.models import SchoolClass
+
+    with pg_demo_app.app_context(), db.connection_context():
+        klass = SchoolClass.get(SchoolClass.name == "1A")
+        statements = []
+        real = db.execute_sql
+
+        def counting(sql, params=None, *a, **kw):
+            statements.append(sql)
+            return real(sql, params, *a, **kw)
+
+        db.execute_sql = counting
+        try:
+            with write_tx():
+                SchoolClass.update(note="ngoài").where(SchoolClass.id == klass.id).execute()
+                with pytest.raises(RuntimeError):
+                    with write_tx():
+                        SchoolClass.update(note="trong").where(SchoolClass.id == klass.id).execute()
+                        raise RuntimeError("the inner part fails")
+                with write_tx():
+                    pass
+        finally:
+            db.execute_sql = real
+        assert sum("pg_advisory_xact_lock" in s for s in statements) == 1
+        assert SchoolClass.get_by_id(klass.id).note == "ngoài"  # the inner savepoint rolled back, the outer kept
+        with write_tx():  # a new transaction takes the lock again
+            statements.clear()
+            db.execute_sql = counting
+            try:
+                with write_tx():
+                    pass
+            finally:
+                db.execute_sql = real
+        assert not any("pg_advisory_xact_lock" in s for s in statements)
