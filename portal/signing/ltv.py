@@ -71,8 +71,44 @@ def renew(pdf: bytes, roots, timestamper) -> bytes:
     return out.getvalue()
 
 
+def _last_timestamp_token(pdf: bytes):
+    """The CMS in the last signature dictionary of the file, from its /ByteRange [0 a b c], if it is an
+    RFC 3161 timestamp token (a document timestamp); None otherwise."""
+    import re
+
+    from asn1crypto import cms
+
+    at = pdf.rfind(b"/ByteRange")
+    found = re.match(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", pdf[at:at + 120]) if at >= 0 else None
+    if not found:
+        return None
+    start, end = int(found.group(1)), int(found.group(2))
+    if not (0 < start < end <= len(pdf)) or pdf[start:start + 1] != b"<" or pdf[end - 1:end] != b">":
+        return None
+    try:
+        token = cms.ContentInfo.load(bytes.fromhex(pdf[start + 1:end - 1].decode("ascii")))
+        if token["content_type"].native != "signed_data":
+            return None
+        if token["content"]["encap_content_info"]["content_type"].native != "tst_info":
+            return None
+        return token
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
+
+
 def last_timestamp_expiry(pdf: bytes) -> dt.datetime | None:
-    """When the certificate of the newest document timestamp expires (the archive must be renewed before)."""
+    """When the certificate of the newest document timestamp expires (the archive must be renewed before).
+    Read straight from the file's last update when that is a document timestamp (what issuance and renewal
+    just wrote), else through a full reader."""
+    token = _last_timestamp_token(pdf)
+    if token is not None:
+        signed = token["content"]
+        sid = signed["signer_infos"][0]["sid"]
+        for choice in signed["certificates"] or []:
+            cert = choice.chosen
+            if (sid.name == "issuer_and_serial_number" and cert.issuer == sid.chosen["issuer"]
+                    and cert.serial_number == sid.chosen["serial_number"].native):
+                return cert["tbs_certificate"]["validity"]["not_after"].native
     reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     stamps = reader.embedded_timestamp_signatures
     if not stamps:

@@ -1,6 +1,7 @@
 """The signing chain for real: demo PKI, pyHanko and poppler's pdfsig both check every signature."""
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 
@@ -32,6 +33,18 @@ def test_issued_record_passes_pyhanko_and_pdfsig(demo_app, tmp_path):
         # Issuance appends the validation data and a document timestamp (B-LTA) after the seal.
         assert reports[-1].coverage == "ENTIRE_REVISION" and reports[-1].modification == "LTA_UPDATES"
         assert rv.ltv_level == "B-LTA" and rv.ltv_renew_by is not None
+        # The renewal date comes from the document timestamp's certificate, read from the last update
+        # directly; it agrees with a full reader's, and a file ending in a signature has no such token.
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        from portal.signing import ltv
+
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        stamp, seal = reader.embedded_timestamp_signatures[-1], reader.embedded_regular_signatures[-1]
+        assert ltv.last_timestamp_expiry(pdf) == stamp.signer_cert["tbs_certificate"]["validity"]["not_after"].native
+        assert ltv._last_timestamp_token(pdf) is not None
+        _, _, start, length = (int(v) for v in seal.sig_object["/ByteRange"])
+        assert ltv._last_timestamp_token(pdf[:start + length]) is None  # the file as the seal left it
         assert all(r.coverage == "ENTIRE_REVISION" and r.modification == "FORM_FILLING" for r in reports[:-1])
         assert hashlib.sha256(pdfsign.embedded_file(pdf)).hexdigest() == rv.data_sha256
         titles = {s.role: s.signer_title for s in RecordSignature.select().where(RecordSignature.record == rv)}
