@@ -66,11 +66,12 @@ def write_tx():
     every write transaction, so writers queue exactly as on SQLite and a check re-done inside the
     transaction still holds when it commits (readers never wait). Nested calls become savepoints.
     """
+    if _write_lock_held.get():  # nested: a savepoint inside the write transaction that holds the lock
+        with db.atomic() as tx:
+            yield tx
+        return
     if is_postgres():
         with db.atomic() as tx:
-            if _write_lock_held.get():  # nested: the outer write transaction holds the lock already
-                yield tx
-                return
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             held = _write_lock_held.set(True)
             try:
@@ -78,8 +79,25 @@ def write_tx():
             finally:
                 _write_lock_held.reset(held)
     else:
+        outermost = not db.in_transaction()
         with db.atomic("IMMEDIATE") as tx:
-            yield tx
+            held = _write_lock_held.set(True) if outermost else None  # nested in a deferred one: not held
+            try:
+                yield tx
+            finally:
+                if held is not None:
+                    _write_lock_held.reset(held)
+
+
+@contextmanager
+def in_write_tx():
+    """The caller's write transaction when one is open — no savepoint, so a failure here rolls all of it
+    back (an audit entry never goes missing from a change that stays) — else a write transaction of its own."""
+    if _write_lock_held.get():
+        yield
+    else:
+        with write_tx():
+            yield
 
 
 def lock(key: int) -> None:

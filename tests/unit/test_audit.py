@@ -256,3 +256,30 @@ def test_several_processes_with_threads_appending_keep_one_chain(app, tmp_path):
         report = verify()
         assert report.ok, messages(report)
         assert AuditEntry.select().where(AuditEntry.action.startswith("test.")).count() == 4 * 3 * 20
+
+
+def test_an_append_inside_a_write_transaction_opens_no_savepoint_and_falls_with_the_change(trail):
+    """The entry is part of the caller's transaction: no savepoint of its own (two round trips a save), and
+    a change whose transaction fails leaves neither the change nor its entry."""
+    statements = []
+    real = db.execute_sql
+
+    def counting(sql, params=None, *a, **kw):
+        statements.append(sql)
+        return real(sql, params, *a, **kw)
+
+    before = AuditEntry.select().count()
+    db.execute_sql = counting
+    try:
+        with write_tx():
+            audit.record("kiem_thu.mot", user=None, summary="trong giao dịch")
+        with pytest.raises(RuntimeError):
+            with write_tx():
+                audit.record("kiem_thu.hai", user=None, summary="giao dịch hỏng")
+                raise RuntimeError("the change fails after its entry")
+    finally:
+        db.execute_sql = real
+    assert not any("SAVEPOINT" in s.upper() for s in statements), statements
+    assert AuditEntry.select().count() == before + 1
+    assert not AuditEntry.select().where(AuditEntry.action == "kiem_thu.hai").exists()
+    assert verify().ok

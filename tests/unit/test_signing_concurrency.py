@@ -267,7 +267,7 @@ def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing
         total = len(batches.pending(user("gvcn.1a"), klass)) + signed_before
     assert 4 <= signed_before < total
     again = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.returncode == 0, again.stderr[-2000:] + "\n".join(l for l in again.stdout.splitlines() if not l.startswith("OK"))
     with demo_app.app_context(), db.connection_context():
         rows = list(RecordVersion.select().where(RecordVersion.school_class == klass))
         assert len(rows) == total and all(r.step == 1 and r.claimed_by == "" for r in rows)
@@ -279,3 +279,24 @@ def test_cli_batch_killed_mid_way_finishes_when_run_again_without_double_signing
         for rv in rows[:3]:  # mid-chain: valid signatures, only the missing seal is reported
             checks = {c.key: c.status for c in verify(chain.read_pdf(reload(rv))).checks}
             assert checks["sig1.intact"] == checks["sig2.intact"] == checks["sig1.signer"] == "passed"
+
+
+def test_a_claim_by_a_killed_but_not_yet_reaped_process_is_not_alive():
+    import socket
+    import subprocess
+    import time
+
+    from portal.models.base import utcnow
+    from portal.services.records.chain import claim_alive
+
+    gone = subprocess.Popen(["true"])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and b") Z" not in open(f"/proc/{gone.pid}/stat", "rb").read():
+        time.sleep(0.05)  # exited; not waited for, so a zombie
+    try:
+        claim = type("Claim", (), {"claimed_by": f"{socket.gethostname()}:{gone.pid}:abc", "claimed_at": utcnow()})()
+        assert claim_alive(claim) is False
+        claim.claimed_by = f"{socket.gethostname()}:{os.getpid()}:abc"  # this process: alive
+        assert claim_alive(claim) is True
+    finally:
+        gone.wait()

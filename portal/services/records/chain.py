@@ -209,7 +209,16 @@ def claim_alive(rv: RecordVersion) -> bool:
             return False
         except PermissionError:
             return True
+        return not _zombie(int(pid))  # killed, not yet reaped (a container's init may reap late)
     return True
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _claim(user: User, rv_id: int, token: str) -> tuple[RecordVersion, str, bool]:

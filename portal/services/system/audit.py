@@ -20,7 +20,7 @@ import hmac
 import json
 from contextvars import ContextVar
 
-from portal.db import AUDIT_CHAIN_LOCK, lock, write_tx
+from portal.db import AUDIT_CHAIN_LOCK, in_write_tx, lock, write_tx
 from portal.models import AuditEntry
 from portal.models.base import utcnow
 from portal.services.system import keys
@@ -147,8 +147,9 @@ def record(action: str, obj=None, summary: str = "", *, user, **data) -> AuditEn
     object_id = str(obj.id) if obj is not None and getattr(obj, "id", None) is not None else ""
     ip = client_address.get()
     secret = key()
-    with write_tx():  # BEGIN IMMEDIATE, or a savepoint inside the caller's: the head cannot move under us
-        lock(AUDIT_CHAIN_LOCK)  # PostgreSQL: appends to the chain are serialised whatever write_tx locks
+    # Inside the caller's write transaction (or one of its own): it holds the database's write lock (SQLite's
+    # BEGIN IMMEDIATE, PostgreSQL's advisory write lock), so the head cannot move under us.
+    with in_write_tx():
         last = head()
         if not _keyed(secret, last) and not is_sealed():
             last = _seal(secret, last)
