@@ -58,8 +58,10 @@ def test_subject_teacher_may_not_open_the_summary_or_conduct(setup):
 def test_board_exports_the_summary_formula_safe(setup, app):
     browser, ids = setup
     with app.app_context(), db.connection_context():
-        from portal.models import Pupil
+        from portal.models import Pupil, YearRemark
         Pupil.update(full_name="=HYPERLINK(\"x\")").where(Pupil.id == ids["kids"][0]).execute()
+        YearRemark.create(pupil=ids["kids"][1], school_class=ids["klass"], homeroom_comment="Chăm ngoan, tiến bộ rõ.",
+                          certificates="Tin học IC3\nTiếng Anh A2", competitions="=1+1 Giải Ba Toán cấp huyện")
     browser.login("ht")
     resp = browser.get(f"/trung-hoc/lop/{ids['klass']}/tong-hop.xlsx")
     assert resp.status_code == 200
@@ -68,6 +70,18 @@ def test_board_exports_the_summary_formula_safe(setup, app):
     assert "Học sinh Xuất sắc" in values
     name = next(c for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("x")')
     assert name.data_type == "s"  # shown as text, never a formula
+    header = [c.value for c in ws[2]]
+    tail = header[-3:]
+    assert tail == ["Chứng chỉ", "Kết quả tham gia các cuộc thi", "Nhận xét của giáo viên chủ nhiệm"]
+    rows = {r[2]: r for r in ws.iter_rows(min_row=3, values_only=True)}
+    with app.app_context(), db.connection_context():
+        from portal.models import Pupil
+        second = Pupil.get_by_id(ids["kids"][1]).full_name
+    certs, contests, comment = rows[second][-3:]
+    assert certs == "Tin học IC3; Tiếng Anh A2" and comment == "Chăm ngoan, tiến bộ rõ."
+    assert contests.endswith("Giải Ba Toán cấp huyện")
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == contests)
+    assert cell.data_type == "s"  # a typed "=" stays text
 
 
 def test_no_js_cell_post_redirects_back(setup, app):

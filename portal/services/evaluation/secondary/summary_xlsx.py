@@ -6,6 +6,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 
 from portal.grading import tt22
+from portal.services.evaluation.secondary.remarks import class_remarks, lines
 from portal.services.evaluation.secondary.summary import class_summary, fmt
 from portal.services.system import audit
 from portal.services.system.tables import append_row, sheet_title
@@ -13,6 +14,7 @@ from portal.services.system.tables import append_row, sheet_title
 
 def summary_workbook(klass) -> bytes:
     subjects, rows = class_summary(klass)
+    remarks = class_remarks(klass)  # the homeroom teacher's year lines, one query
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet_title(f"Lớp {klass.name}")
@@ -21,7 +23,8 @@ def summary_workbook(klass) -> bytes:
     for subject, _ in subjects:
         header += [f"{subject.name} HKI", f"{subject.name} HKII", f"{subject.name} CN"]
     header += ["Học tập HKI", "Học tập HKII", "Học tập CN", "Rèn luyện HKI", "Rèn luyện HKII", "Rèn luyện CN",
-               "Số buổi nghỉ", "Danh hiệu", "Quyết định", "Môn kiểm tra lại", "Sau hè"]
+               "Số buổi nghỉ", "Danh hiệu", "Quyết định", "Môn kiểm tra lại", "Sau hè", "Chứng chỉ",
+               "Kết quả tham gia các cuộc thi", "Nhận xét của giáo viên chủ nhiệm"]
     append_row(ws, header)
     for i, r in enumerate(rows, start=1):
         line = [i, r.pupil.code, r.pupil.full_name]
@@ -31,6 +34,9 @@ def summary_workbook(klass) -> bytes:
         line += [fmt(r.learning1), fmt(r.learning2), fmt(r.learning_year), fmt(r.conduct1), fmt(r.conduct2),
                  fmt(r.conduct_year), r.absences, tt22.AWARDS.get(r.award, ""),
                  tt22.DECISIONS.get(r.decision, ""), ", ".join(sorted(r.retests)), tt22.DECISIONS.get(r.final, "")]
+        remark = remarks.get(r.pupil.id)
+        line += ["; ".join(lines(remark.certificates)), "; ".join(lines(remark.competitions)),
+                 remark.homeroom_comment] if remark else ["", "", ""]
         append_row(ws, line)
     for cell in ws[2]:
         cell.font = Font(bold=True)
