@@ -54,6 +54,13 @@ def app(tmp_path):
         db.close()
 
 
+def checkpoint(path) -> None:
+    """Fold a seeded template's WAL into its main file, so that copying the one file copies everything."""
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """The demo school seeded once into a file; tests get copies."""
@@ -66,9 +73,7 @@ def demo_template(tmp_path_factory):
     with app.app_context(), db.connection_context():
         seed_demo()
     db.close()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    checkpoint(path)
     return path
 
 

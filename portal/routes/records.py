@@ -67,13 +67,19 @@ def pdf(pupil_id, year_id):
     return download(out.data, out.filename, "application/pdf")
 
 
-@bp.get("/da-ky/<int:record_id>.pdf")
-def signed(record_id):
-    """One issued (or superseded) version's signed file, as it was signed."""
+def _issued_or_404(record_id) -> RecordVersion:
+    """An issued (or superseded) version the user may read; 404 for one still in the chain."""
     rv = get_or_404(RecordVersion, record_id)
     permissions.require(permissions.can_read_record(current_user, rv.school_class))
     if rv.status not in ("issued", "superseded"):
         abort(404)
+    return rv
+
+
+@bp.get("/da-ky/<int:record_id>.pdf")
+def signed(record_id):
+    """One issued (or superseded) version's signed file, as it was signed."""
+    rv = _issued_or_404(record_id)
     try:
         out = staff_copy.signed_pdf(rv)
     except ServiceError as err:
@@ -87,10 +93,7 @@ def signed_xml(record_id):
     """The same version's XML of equal value, signed in the same chain; the same permission as its PDF."""
     from portal.services.records import xml_record
 
-    rv = get_or_404(RecordVersion, record_id)
-    permissions.require(permissions.can_read_record(current_user, rv.school_class))
-    if rv.status not in ("issued", "superseded"):
-        abort(404)
+    rv = _issued_or_404(record_id)
     try:
         data, filename = xml_record.signed_xml(rv)
     except ServiceError as err:

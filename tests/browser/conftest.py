@@ -18,12 +18,14 @@ class Live(str):
     app = None
 
 
-@pytest.fixture
-def live_server(tmp_path, demo_template):
+def serve_copy(template, tmp_path):
+    """A live server on a copy of a seeded template database (with its trust and secrets folders, when it
+    has them); yields its base URL and stops it afterwards."""
     path = tmp_path / "live.sqlite3"
-    shutil.copy(demo_template, path)
-    shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
-    shutil.copytree(demo_template.parent / "secrets", tmp_path / "secrets")
+    shutil.copy(template, path)
+    for folder in ("trust", "secrets"):
+        if (template.parent / folder).exists():
+            shutil.copytree(template.parent / folder, tmp_path / folder)
     app = make_app(path)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -33,6 +35,11 @@ def live_server(tmp_path, demo_template):
     yield base
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(tmp_path, demo_template):
+    yield from serve_copy(demo_template, tmp_path)
 
 
 def in_thread(fn, *args, **kwargs):

@@ -2,18 +2,14 @@
 leaving the field and is there after a reload; a score off the scale is refused in Vietnamese and what
 was typed stays in the field, so the teacher can correct it. The homeroom teacher writes the year lines."""
 import re
-import shutil
-import sqlite3
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from portal.db import db, upgrade
 from portal.models import SchoolClass, ScoreEntry, Subject
 from portal.services.evaluation.secondary.electives import subject_roster
-from tests.browser.conftest import Live, login
-from tests.conftest import make_app
+from tests.browser.conftest import login, serve_copy
+from tests.conftest import checkpoint, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -31,28 +27,13 @@ def thcs_template(tmp_path_factory):
         mp.setattr(demo_secondary, "seed_pki", lambda **kw: None)
         demo_secondary.seed_secondary_demo("THCS")
     db.close()
-    con = sqlite3.connect(path)
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    checkpoint(path)
     return path
 
 
 @pytest.fixture
 def thcs_server(tmp_path, thcs_template):
-    path = tmp_path / "live.sqlite3"
-    shutil.copy(thcs_template, path)
-    for folder in ("trust", "secrets"):
-        if (thcs_template.parent / folder).exists():
-            shutil.copytree(thcs_template.parent / folder, tmp_path / folder)
-    app = make_app(path)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = Live(f"http://127.0.0.1:{server.server_port}")
-    base.app = app
-    yield base
-    server.shutdown()
-    thread.join(timeout=5)
+    yield from serve_copy(thcs_template, tmp_path)
     if not db.is_closed():
         db.close()
 

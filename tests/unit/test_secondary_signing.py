@@ -1,7 +1,6 @@
 """Subject teachers in the signing chain of a secondary record: real certificates (the THPT demo's own
 test PKI), pyHanko validation, the verification page's checks."""
 import shutil
-import sqlite3
 
 import pytest
 
@@ -15,7 +14,7 @@ from portal.services.records import chain as signing
 from portal.services.records import verification
 from portal.services.evaluation.secondary.summary import class_summary
 from portal.signing import pdf as pdfsign
-from tests.conftest import make_app
+from tests.conftest import checkpoint, make_app
 from tests.signing_helpers import PASS, reload, user
 
 
@@ -34,9 +33,7 @@ def thpt_template(tmp_path_factory):
     with app.app_context(), db.connection_context():
         seed_secondary_demo("THPT")
     db.close()
-    con = sqlite3.connect(base / "demo.sqlite3")
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    con.close()
+    checkpoint(base / "demo.sqlite3")
     return base, pki
 
 
