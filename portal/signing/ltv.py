@@ -74,15 +74,14 @@ def renew(pdf: bytes, roots, timestamper) -> bytes:
 def _last_timestamp_token(pdf: bytes):
     """The CMS in the last signature dictionary of the file, from its /ByteRange [0 a b c], if it is an
     RFC 3161 timestamp token (a document timestamp); None otherwise."""
-    import re
-
     from asn1crypto import cms
 
-    at = pdf.rfind(b"/ByteRange")
-    found = re.match(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)", pdf[at:at + 120]) if at >= 0 else None
+    from .space import last_contents
+
+    found = last_contents(pdf)
     if not found:
         return None
-    start, end = int(found.group(1)), int(found.group(2))
+    start, end = found
     if not (0 < start < end <= len(pdf)) or pdf[start:start + 1] != b"<" or pdf[end - 1:end] != b">":
         return None
     try:

@@ -261,9 +261,10 @@ def _kept_key_signer_class():
     it was built from (checked when installed and unlocked); other mechanisms go through pyHanko."""
     global _KEPT_KEY_SIGNER
     if _KEPT_KEY_SIGNER is None:
-        from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
         from pyhanko.sign.general import get_pyca_cryptography_hash
         from pyhanko.sign.signers import SimpleSigner
+
+        from .rawsign import sign_with_key
 
         class KeptKeySigner(SimpleSigner):
             def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
@@ -273,12 +274,8 @@ def _kept_key_signer_class():
                     name = mechanism.signature_algo
                 except ValueError:
                     name = mechanism["algorithm"].native
-                algo = get_pyca_cryptography_hash(digest_algorithm)
-                if name == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
-                    return key.sign(data, padding.PKCS1v15(), algo)
-                if name == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
-                    return key.sign(data, ec.ECDSA(algo))
-                return super().sign_raw(data, digest_algorithm)
+                signed = sign_with_key(key, name, data, get_pyca_cryptography_hash(digest_algorithm))
+                return signed if signed is not None else super().sign_raw(data, digest_algorithm)
 
         _KEPT_KEY_SIGNER = KeptKeySigner
     return _KEPT_KEY_SIGNER

@@ -18,7 +18,8 @@ from asn1crypto import keys, ocsp, tsp
 from asn1crypto import x509 as asn1_x509
 from certomancer import crypto_utils, services
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+from .rawsign import sign_with_key
 
 _servers: dict[str, object] = {}
 _lock = threading.Lock()
@@ -61,12 +62,8 @@ class _KeptKeysBackend(crypto_utils.PycaCryptographyBackend):
                 if len(self._keys) > 64:  # a PKI folder has a handful of issuing keys
                     self._keys.clear()
                 key = self._keys[der] = serialization.load_der_private_key(der, password=None)
-        digest = getattr(hashes, sd_algo.hash_algo.upper())()
-        if algo == "rsassa_pkcs1v15" and isinstance(key, rsa.RSAPrivateKey):
-            return key.sign(tbs_bytes, padding.PKCS1v15(), digest)
-        if algo == "ecdsa" and isinstance(key, ec.EllipticCurvePrivateKey):
-            return key.sign(tbs_bytes, ec.ECDSA(digest))
-        return super().generic_sign(private_key, tbs_bytes, sd_algo)
+        signed = sign_with_key(key, algo, tbs_bytes, getattr(hashes, sd_algo.hash_algo.upper())())
+        return signed if signed is not None else super().generic_sign(private_key, tbs_bytes, sd_algo)
 
 
 def _keep_keys() -> None:

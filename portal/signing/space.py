@@ -20,8 +20,15 @@ def key(signer, timestamper, certify: bool) -> tuple | None:
     return cert.sha256, id(timestamper) if timestamper is not None else None, certify
 
 
+def last_contents(pdf: bytes) -> tuple[int, int] | None:
+    """Where the last signature dictionary's /Contents <…> lies in the file (its '<' and one past its '>'),
+    from that dictionary's /ByteRange [0 a b c]: the signature just written, or the last update's."""
+    at = pdf.rfind(b"/ByteRange")
+    found = re.match(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", pdf[at:at + 120]) if at >= 0 else None
+    return (int(found.group(1)), int(found.group(2))) if found else None
+
+
 def reserved_size(signed: bytes) -> int | None:
-    """The hex length of the /Contents the last signature reserved, from its /ByteRange [0 a b c]."""
-    at = signed.rfind(b"/ByteRange")
-    found = re.match(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)", signed[at:at + 80]) if at >= 0 else None
-    return int(found.group(2)) - int(found.group(1)) - 2 if found else None
+    """The hex length of the /Contents the last signature reserved."""
+    found = last_contents(signed)
+    return found[1] - found[0] - 2 if found else None

@@ -89,9 +89,9 @@ def _sign_share(token: str, user_id: int, record_ids: list[int], secret: str) ->
 
 
 class _Pool:
-    def __init__(self, config: dict, workers: int):
+    def __init__(self, key: tuple, config: dict, workers: int):
         ctx = multiprocessing.get_context("spawn")
-        self.key = (pickle.dumps(sorted(config.items())), workers)
+        self.key = key
         self.queue = ctx.Queue()
         self.executor = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker,
                                             initargs=(config, self.queue))
@@ -129,7 +129,7 @@ def _pool_for(config: dict, workers: int) -> _Pool:
         _pool.close()
         _pool = None
     if _pool is None:
-        _pool = _Pool(config, workers)
+        _pool = _Pool(key, config, workers)
     return _pool
 
 
