@@ -167,6 +167,12 @@ class GradeSubject(BaseModel):
         return [c for c in self.tested_at.split(",") if c]
 
     @classmethod
+    def offered(cls, grade_id, subject_id) -> "GradeSubject | None":
+        """How this grade teaches this subject, with the subject itself (one query), or None."""
+        return (cls.select(cls, Subject).join(Subject)
+                .where((cls.grade == grade_id) & (cls.subject == subject_id)).first())
+
+    @classmethod
     def of_subject(cls, subject) -> dict:
         """Grade id → where this subject is taught."""
         return {gs.grade_id: gs for gs in cls.select().where(cls.subject == subject)}

@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal.forms import db_id
 from portal.grading import tt27
 from portal.htmx import is_htmx, redirect_to, render
-from portal.models import LevelFill, Pupil, SchoolClass, Subject
+from portal.models import GradeSubject, LevelFill, Pupil, SchoolClass, Subject
 from portal.routes import get_or_404
 from portal.services import ServiceError
 from portal.services.accounts import permissions
@@ -123,13 +123,14 @@ def undo_fill(fill_id):
                                                                         cp=row.checkpoint))
 
 
-def _parse_target(target: str):
-    """'s<id>' is a subject, 'q<code>' a quality or quality group."""
+def _parse_target(target: str, klass: SchoolClass | None = None):
+    """'s<id>' is a subject, 'q<code>' a quality or quality group. With the class: also how its grade teaches
+    the subject (None when it does not), read with the subject in one query."""
     if target.startswith("s") and target[1:].isdigit() and len(target) < 20:
-        subject = get_or_404(Subject, int(target[1:]))
-        return subject, None
+        offered = GradeSubject.offered(klass.grade_id, int(target[1:])) if klass is not None else None
+        return (offered.subject if offered else get_or_404(Subject, int(target[1:]))), None, offered
     if target.startswith("q") and len(target) > 1:
-        return None, target[1:]
+        return None, target[1:], None
     abort(404)
 
 
@@ -138,12 +139,12 @@ def save_cell(class_id, pupil_id, cp, target, field):
     """Save one cell; htmx gets the cell back, a plain form goes back to its page."""
     klass = class_or_404(class_id)
     cp = checkpoint_or_404(cp)
-    subject, quality = _parse_target(target)
+    subject, quality, offered = _parse_target(target, klass)
     raw, reason = request.form.get("value", ""), request.form.get("reason", "")
     status, state, message, value, pupil = 200, "saved", "", raw, None
     try:
         saved = entry.save(current_user, klass, pupil_id, cp, field, raw, subject=subject, quality=quality,
-                                reason=reason)
+                           reason=reason, offered=offered)
     except entry.Locked as err:
         status, state, message = 409, "locked", err.message
     except ServiceError as err:

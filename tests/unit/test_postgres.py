@@ -245,6 +245,7 @@ def test_a_nested_write_transaction_takes_the_write_lock_once_and_still_rolls_ba
         finally:
             db.execute_sql = real
         assert sum("pg_advisory_xact_lock" in s for s in statements) == 1
+        assert statements[0] == "BEGIN; SELECT pg_advisory_xact_lock(%s)"  # taken with BEGIN, one round trip
         assert SchoolClass.get_by_id(klass.id).note == "ngoài"  # the inner savepoint rolled back, the outer kept
         with write_tx():  # a new transaction takes the lock again
             statements.clear()
@@ -255,3 +256,24 @@ def test_a_nested_write_transaction_takes_the_write_lock_once_and_still_rolls_ba
             finally:
                 db.execute_sql = real
         assert not any("pg_advisory_xact_lock" in s for s in statements)
+
+
+def _holds_write_lock() -> bool:
+    from portal.db import WRITE_LOCK
+
+    return db.execute_sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                          "AND granted AND classid = 0 AND objid = %s", (WRITE_LOCK,)).fetchone()[0] == 1
+
+
+def test_a_write_transaction_holds_the_write_lock_from_begin_also_inside_a_plain_transaction(pg_demo_app):
+    from portal.db import write_tx
+
+    with pg_demo_app.app_context(), db.connection_context():
+        assert not _holds_write_lock()
+        with write_tx():
+            assert _holds_write_lock()
+        assert not _holds_write_lock()  # released with the transaction
+        with db.atomic():  # a plain transaction first: the write transaction inside still takes the lock
+            assert not _holds_write_lock()
+            with write_tx():
+                assert _holds_write_lock()

@@ -49,7 +49,8 @@ def teaches_in(user: User, klass: SchoolClass, subject=None) -> bool:
 def can_view_class(user: User, klass: SchoolClass) -> bool:
     if not user.is_authenticated:
         return False
-    return sees_whole_school(user) or is_homeroom_of(user, klass) or teaches_in(user, klass)
+    # the homeroom check needs no query: first, so a homeroom teacher's save does not load roles
+    return is_homeroom_of(user, klass) or sees_whole_school(user) or teaches_in(user, klass)
 
 
 def can_view_pupil_details(user: User, klass: SchoolClass) -> bool:

@@ -104,10 +104,13 @@ def _enrolled(klass: SchoolClass, pupil_id) -> Pupil:
     return pupil
 
 
-def _target(klass, subject: Subject | None, quality: str | None):
-    """The result model, its key, and (for a subject) how the grade teaches it."""
+def _target(klass, subject: Subject | None, quality: str | None, offered: GradeSubject | None = None):
+    """The result model, its key, and (for a subject) how the grade teaches it (`offered` when the caller
+    read it already)."""
     if subject is not None:
-        gs = GradeSubject.get_or_none((GradeSubject.grade == klass.grade_id) & (GradeSubject.subject == subject))
+        known = offered is not None and offered.grade_id == klass.grade_id and offered.subject_id == subject.id
+        gs = offered if known else GradeSubject.get_or_none((GradeSubject.grade == klass.grade_id)
+                                                            & (GradeSubject.subject == subject))
         if gs is None:
             raise ServiceError("Môn học không có trong chương trình của lớp.")
         return SubjectResult, {"subject": subject}, gs
@@ -156,7 +159,8 @@ def _apply(model, key: dict, field: str, value, user, reason="", request=None, r
 
 
 def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, raw, *,
-         subject: Subject | None = None, quality: str | None = None, reason: str = "") -> Saved:
+         subject: Subject | None = None, quality: str | None = None, reason: str = "",
+         offered: GradeSubject | None = None) -> Saved:
     """Save one cell, or file a change request when the checkpoint is locked."""
     if checkpoint not in ALL_CHECKPOINTS:
         raise ServiceError("Thời điểm đánh giá không hợp lệ.")
@@ -164,7 +168,7 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
         raise ServiceError("Trường dữ liệu không hợp lệ.")
     if not can_edit(user, klass, subject):
         raise permissions.Forbidden()
-    model, target, gs = _target(klass, subject, quality)
+    model, target, gs = _target(klass, subject, quality, offered)
     pupil = _enrolled(klass, pupil_id)
     tested = subject is not None and field == "score" and tested_at(klass, subject, checkpoint, gs)
     value = parse_value(field, raw, quality=subject is None, tested=tested)
