@@ -1,8 +1,9 @@
 """WSGI entry point: `waitress-serve wsgi:app`.
 
-Batch signing runs in worker threads of this process (its passphrase stays in this process's memory).
-The scheduled jobs (backup, timestamp renewal, package re-sending) run here too for the demo; in
-production HOCBA_SEPARATE_WORKER=true leaves them to `python -m portal.worker` (deploy/hocba-worker.service).
+The demo runs batch signing and the scheduled jobs (backup, timestamp renewal, package re-sending) in threads
+of this process; in production HOCBA_SEPARATE_WORKER=true leaves all of them to `python -m portal.worker`
+(deploy/hocba-worker.service), so several web processes can serve the school and a restart of one never
+cuts a batch short.
 """
 import sys
 
@@ -13,6 +14,6 @@ try:
     app = create_app()
 except SchemaTooNew as err:  # older code on a newer database: say so plainly in the journal and stop
     sys.exit(str(err))
-jobs.start_workers(workers=2)
 if not app.config["SEPARATE_WORKER"]:
+    jobs.start_workers()
     worker.start_in_process(app)

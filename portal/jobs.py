@@ -1,103 +1,99 @@
-"""Background jobs (huey, SQLite storage in the instance folder): batch signing.
+"""The batch-signing queue (huey: SQLite storage in HUEY_FILE, or Redis with HUEY_REDIS_URL).
 
-The queue calls the use cases (services/records/batches.py `run_job`, the nightly backup, timestamp
-renewal); a use case that starts work in the background is handed `enqueue` by its caller, so no service
+A task carries a job's id and the signer's passphrase sealed to the key of each live signing worker
+(services/records/handover.py), never the passphrase itself. Production: the worker process consumes this
+queue (portal/worker.py, deploy/hocba-worker.service), so any of several web processes may start a batch and
+restarting the web server leaves a running batch alone. The demo (`make run`, HOCBA_SEPARATE_WORKER unset) and
+the tests' immediate mode: this very process signs, and registers its own key first.
+
+The use case (services/records/batches.py `start_batch`) is handed `signing_queue` by its caller, so no service
 imports this module.
-
-The passphrase is never written to huey's storage: the task carries only the job id, and the secret
-waits in this process's memory (`vault`) for the worker threads, which run inside the web process.
-If the process stops mid-batch the secret is gone with it; each record is then at its previous step
-or its next one, and the signer resumes the batch by entering the passphrase again.
 """
-import threading
-import time
-
 from huey import Huey, RedisHuey, SqliteHuey
 
 from .db import db
-from .services.exchange.backup import scheduled_backup
-from .services.records import batches
-from .services.records.timestamps import renew_due
+from .services import ServiceError
+from .services.records import batches, handover
 
 huey: Huey | None = None
-_vault: dict[int, tuple[str, float]] = {}
-_vault_lock = threading.Lock()
-VAULT_TTL_S = 3600
 _app = None
+_task = None
+_consumer = None
+_beating = None
+BOUNCE_S = 2  # a task taken by a worker its passphrase was not sealed to goes back for the right one…
+BOUNCES = 150  # …for at most five minutes
 
 
-def put_secret(job_id: int, secret: str) -> None:
-    with _vault_lock:
-        _vault[job_id] = (secret, time.monotonic() + VAULT_TTL_S)
-
-
-def take_secret(job_id: int) -> str | None:
-    with _vault_lock:
-        secret, expiry = _vault.pop(job_id, (None, 0))
-    return secret if secret is not None and time.monotonic() < expiry else None
-
-
-def run_signing_job(job_id: int) -> None:
-    """The queued task (huey names it after this function): the batch, with the secret from the vault."""
+def run_signing_job(job_id: int, sealed: dict, attempt: int = 0) -> None:
+    """The queued task (huey names it after this function): open this worker's sealed copy and sign."""
     with _app.app_context(), db.connection_context():
-        batches.run_job(job_id, take_secret(job_id))
-
-
-def daily_backup() -> None:
-    with _app.app_context(), db.connection_context():
-        scheduled_backup()
-
-
-def renew_timestamps() -> None:
-    """Nightly: renew the archive timestamp of issued records whose TSA certificate expires soon."""
-    with _app.app_context(), db.connection_context():
-        renew_due()
+        secret = handover.open_sealed(job_id, sealed)
+        if secret is None and attempt < BOUNCES and handover.others_alive(sealed):
+            _task.schedule(args=(job_id, sealed, attempt + 1), delay=BOUNCE_S)
+            return
+        batches.run_job(job_id, secret, worker=handover.this_worker())
 
 
 def init_app(app) -> None:
     global huey, _app, _task
-    from huey import crontab
-
     _app = app
     huey = make_queue(app, "hocba")
     _task = huey.task()(run_signing_job)
-    huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="0"))(daily_backup)
-    huey.periodic_task(crontab(hour=str(app.config["BACKUP_HOUR"]), minute="30"))(renew_timestamps)
     app.extensions["huey"] = huey
 
 
-_task = None
-_consumer = None
-
-
 def make_queue(app, name: str, **options) -> Huey:
-    """SQLite storage in HUEY_FILE, or Redis when HUEY_REDIS_URL is set (several machines).
-
-    On Redis the signing queue is this process's own (host and pid in its name): the passphrase waits in
-    this process's memory, so no other web process may take its batches."""
+    """SQLite storage in HUEY_FILE, or Redis when HUEY_REDIS_URL is set (several machines; the signing queue
+    is shared by every web process and worker there: "hocba-signing")."""
     cfg = app.config
     if cfg.get("HUEY_REDIS_URL"):
         if name == "hocba":
-            import os
-            import socket
-            name = f"hocba-signing-{socket.gethostname()}-{os.getpid()}"
+            name = "hocba-signing"
         return RedisHuey(name, url=cfg["HUEY_REDIS_URL"], immediate=cfg["HUEY_IMMEDIATE"], **options)
     return SqliteHuey(name, filename=cfg["HUEY_FILE"], immediate=cfg["HUEY_IMMEDIATE"], **options)
 
 
-def enqueue(job_id: int, secret: str) -> None:
-    put_secret(job_id, secret)
-    start_workers()
-    _task(job_id)
+class SigningQueue:
+    """What start_batch needs of the queue: that someone can sign now, and the job put on the queue."""
+
+    @staticmethod
+    def ready() -> None:
+        if huey is not None and huey.immediate:
+            handover.register()  # the caller runs the task itself
+        elif not _app.config["SEPARATE_WORKER"]:
+            start_workers()
+        if not handover.live_workers():
+            raise ServiceError(handover.NO_WORKER)
+
+    @staticmethod
+    def put(job_id: int, secret: str) -> None:
+        _task(job_id, handover.seal(job_id, secret))
 
 
-def start_workers(workers: int = 1, periodic: bool = False) -> None:
-    """Worker threads inside this process (the vault is in memory); signal handling stays the server's.
-    The served app (wsgi.py) starts them with the periodic scheduler for the daily backup."""
-    global _consumer
+signing_queue = SigningQueue()
+
+
+def start_workers(workers: int = 1) -> None:
+    """Consume the signing queue in threads of this process (the demo's web process; the worker process),
+    after registering its key and beating; signal handling stays the caller's."""
+    global _consumer, _beating
     if huey is None or huey.immediate or (_consumer is not None and _consumer.huey is huey):
         return
-    _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
+    _beating = handover.start_beating(_app)
+    _consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
     _consumer.scheduler.start()
     for _, worker in _consumer.worker_threads:
         worker.start()
+
+
+def stop_workers() -> None:
+    """A clean stop: waits for the running batch (a stop timeout that cuts it leaves every record at its
+    previous or next step), then this process's key is forgotten."""
+    global _consumer
+    if _consumer is not None:
+        _consumer.stop(graceful=True)
+        _consumer = None
+        if _beating is not None:
+            _beating.set()
+        with _app.app_context(), db.connection_context():
+            handover.unregister()

@@ -1,17 +1,18 @@
 """The background worker: `python -m portal.worker` (systemd unit hocba-worker.service).
 
-It runs the scheduled jobs in a process of its own, so a restart of the web server never cuts one short:
-the nightly backup (BACKUP_HOUR), archive-timestamp renewal (RENEW_HOUR), re-sending packages to the
-sector database every 15 minutes, and a heartbeat every minute that `flask --app portal doctor` reads.
+It runs in a process of its own, so a restart of the web server never cuts a job short:
+- batch signing: it consumes the signing queue (portal/jobs.py) and signs each batch on every core
+  (services/records/parallel.py). The signer's passphrase reaches it sealed to a key this process made at
+  start and keeps in memory only (services/records/handover.py); killed or restarted, it can no longer open
+  what was sealed to it, and the signer resumes the batch by entering the passphrase again;
+- the scheduled jobs, on a queue of its own (`hocba-background`, in the same HUEY_FILE or Redis): the nightly
+  backup (BACKUP_HOUR), archive-timestamp renewal (RENEW_HOUR), re-sending packages to the sector database
+  every 15 minutes, and a heartbeat every minute that `flask --app portal doctor` reads. Crontabs are in the
+  machine's local time (a school's server runs on Vietnam time), so the backup runs at night, not during
+  lessons.
 
-Batch signing still runs in the web process for now (portal/jobs.py): the signer's passphrase waits in
-that process's memory and is never written to the queue. That is why this worker consumes a queue of
-its own (`hocba-background`, in the same HUEY_FILE): a consumer of the signing queue in another process
-would take batches whose passphrase it cannot have. Crontabs are in the machine's local time (a school's
-server runs on Vietnam time), so the backup runs at night, not during lessons.
-
-Without HOCBA_SEPARATE_WORKER (the demo, `make run`) wsgi.py runs this schedule in threads of the web
-process instead (`start_in_process`).
+Without HOCBA_SEPARATE_WORKER (the demo, `make run`) wsgi.py runs both in threads of the web process instead
+(`jobs.start_workers`, `start_in_process`).
 """
 import logging
 import sys
@@ -85,9 +86,14 @@ def main() -> None:
     # runs out first. Restarting by SIGHUP is not offered: huey re-executes sys.argv, which `-m` breaks.
     consumer = huey.create_consumer(workers=int(app.config["WORKER_THREADS"]), worker_type="thread",
                                     periodic=True, graceful_signal="TERM")
-    logging.getLogger("hocba.worker").info("Tiến trình nền đã chạy: sao lưu lúc %sh, gia hạn dấu thời gian lúc %sh30.",
-                                           app.config["BACKUP_HOUR"], app.config["RENEW_HOUR"])
-    consumer.run()
+    from . import jobs
+    jobs.start_workers()  # batch signing: one batch at a time, on every core
+    logging.getLogger("hocba.worker").info("Tiến trình nền đã chạy: ký hàng loạt, sao lưu lúc %sh, gia hạn dấu thời gian "
+                                           "lúc %sh30.", app.config["BACKUP_HOUR"], app.config["RENEW_HOUR"])
+    try:
+        consumer.run()
+    finally:
+        jobs.stop_workers()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from .evaluation import (
 )
 from .enrolment import ENROLMENT_STATUSES, Enrolment, TeachingAssignment
 from .records import RECORD_STATUSES, CorrectionRequest, RecordVersion
-from .signing import BACKENDS, Certificate, RecordSignature, SigningAuthorisation, SigningJob
+from .signing import BACKENDS, Certificate, RecordSignature, SigningAuthorisation, SigningJob, SigningWorker
 from .secondary import MAKEUPS, TERMS, ElectiveOptOut, ScoreEntry, TermConduct, YearRemark
 from .people import GENDERS, Pupil, Staff, split_name
 from .school import (
@@ -38,5 +38,5 @@ ALL_MODELS = [
     Enrolment, TeachingAssignment, User, UserRole, LoginAttempt, AuditEntry,
     SubjectResult, QualityResult, YearResult, EvaluationLock, ChangeRequest, EvaluationChange, CommentTemplate,
     RecordVersion, Certificate, RecordSignature, SigningAuthorisation, SigningJob, AccessCode, CorrectionRequest, PackageSubmission,
-    BackupRun, LevelFill, ScoreEntry, TermConduct, RegistryMessage, YearRemark, ElectiveOptOut,
+    BackupRun, LevelFill, ScoreEntry, TermConduct, RegistryMessage, YearRemark, ElectiveOptOut, SigningWorker,
 ]

@@ -8,6 +8,7 @@ from peewee import BooleanField, DateField, DateTimeField, ForeignKeyField, Inte
 from .accounts import User
 from .base import BaseModel, NFCCharField, NFCTextField, utcnow
 from .records import RecordVersion
+from ..processes import holder_alive
 
 BACKENDS = {"pkcs12": "Tệp PKCS#12 lưu trên cổng", "pkcs11": "USB token / HSM (PKCS#11)", "remote": "Ký số từ xa"}
 
@@ -95,6 +96,7 @@ class SigningJob(BaseModel):
     finished_at = DateTimeField(null=True)
     heartbeat_at = DateTimeField(null=True)  # the worker writes it after each record
     worker_pid = IntegerField(default=0)
+    worker = NFCCharField(default="")  # the signing worker running it (host:pid:random)
 
     HEARTBEAT_STALE_S = 120
 
@@ -110,11 +112,29 @@ class SigningJob(BaseModel):
 
     @property
     def effective_status(self) -> str:
-        """What the job really is: a "running" job whose worker stopped beating is interrupted."""
+        """What the job really is: a "running" job whose worker stopped beating, or whose worker process on
+        this machine is gone (killed mid-batch), is interrupted."""
         import datetime as dt
 
         if self.status in ("queued", "running"):
             last = self.heartbeat_at or self.created_at
             if utcnow() - last > dt.timedelta(seconds=self.HEARTBEAT_STALE_S):
                 return "interrupted"
+            if self.status == "running" and self.worker and not holder_alive(self.worker):
+                return "interrupted"
         return self.status
+
+
+class SigningWorker(BaseModel):
+    """A process that signs batches (hocba-worker; in the demo, the web process) and the public half of the
+    key it made at start: a batch's passphrase is sealed to it (services/records/handover.py). The private
+    half never leaves that process's memory."""
+
+    name = NFCCharField(unique=True)  # host:pid:random (portal/processes.py)
+    public_key = NFCCharField()  # X25519, raw, hex
+    started_at = DateTimeField(default=utcnow)
+    beat_at = DateTimeField(default=utcnow)
+
+    @classmethod
+    def beating_since(cls, since):
+        return list(cls.select().where(cls.beat_at >= since).order_by(cls.id))

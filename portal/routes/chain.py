@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_login import current_user
 
 from portal.htmx import redirect_to, render
-from portal.jobs import enqueue
+from portal.jobs import signing_queue
 from portal.models import Certificate, SigningJob
 from portal.routes import get_or_404
 from portal.services import ServiceError
@@ -29,7 +29,7 @@ def index():
     if request.method == "POST":
         try:
             job = batches.start_batch(current_user, request.form.get("scope", ""), request.form.get("wave", 1, type=int),
-                                      request.form.get("secret", ""), enqueue=enqueue)
+                                      request.form.get("secret", ""), queue=signing_queue)
         except ServiceError as err:
             error = err.message
         else:

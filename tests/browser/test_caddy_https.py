@@ -36,7 +36,7 @@ def caddyfile(app_port: int, http_port: int, https_port: int, storage: Path) -> 
     text = (ROOT / "deploy" / "Caddyfile.lan").read_text(encoding="utf-8")
     swaps = [("hocba.truong.lan, 192.168.1.10 {", f"{HOST} {{"),
              ("http://hocba.truong.lan, http://192.168.1.10 {", f"http://{HOST} {{"),
-             ("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
+             ("127.0.0.1:8000 127.0.0.1:8001", f"127.0.0.1:{app_port}"),
              ("redir https://{host}{uri}", f"redir https://{{host}}:{https_port}{{uri}}")]
     for old, new in swaps:
         assert old in text, f"deploy/Caddyfile.lan no longer has {old!r}"

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-UPSTREAM = "127.0.0.1:8000"
+UPSTREAMS = [{"dial": "127.0.0.1:8000"}, {"dial": "127.0.0.1:8001"}]  # hocba-web, hocba-web@8001
 
 
 def adapt(name: str) -> tuple[dict, str]:
@@ -41,7 +41,7 @@ def test_caddyfile_adapts_cleanly_and_proxies_to_the_web_unit(name):
     config, warnings = adapt(name)
     assert "not formatted" not in warnings  # `caddy fmt` leaves it as it is: what the IT teacher edits is tidy
     proxies = [h for h in _handlers(config) if h["handler"] == "reverse_proxy"]
-    assert proxies and all(h["upstreams"] == [{"dial": UPSTREAM}] for h in proxies)
+    assert proxies and all(h["upstreams"] == UPSTREAMS for h in proxies)
     limits = [h for h in _handlers(config) if h["handler"] == "request_body"]
     assert limits and all(h["max_size"] == 20_000_000 for h in limits)
 
@@ -61,9 +61,10 @@ def test_public_caddyfile_gets_automatic_certificates():
     assert "hocba.truong.edu.vn" in json.dumps(config)
 
 
-@pytest.mark.parametrize("unit", ["hocba-web.service", "hocba-worker.service"])
+@pytest.mark.parametrize("unit", ["hocba-web.service", "hocba-web@.service", "hocba-worker.service"])
 def test_systemd_unit_restarts_on_failure_logs_to_the_journal_and_is_accepted_by_systemd(unit, tmp_path):
     text = (DEPLOY / unit).read_text(encoding="utf-8")
+    unit = unit.replace("@.", "@8001.")  # a template is verified as the instance the README enables
     for line in ("Restart=on-failure", "StandardOutput=journal", "StandardError=journal", "User=hocba",
                  "ReadWritePaths=/opt/hocba/instance", "WantedBy=multi-user.target"):
         assert line in text.splitlines(), line
@@ -81,8 +82,11 @@ def test_systemd_unit_restarts_on_failure_logs_to_the_journal_and_is_accepted_by
 def test_units_start_entry_points_that_exist_on_the_port_caddy_proxies_to():
     web = (DEPLOY / "hocba-web.service").read_text(encoding="utf-8")
     worker = (DEPLOY / "hocba-worker.service").read_text(encoding="utf-8")
+    more = (DEPLOY / "hocba-web@.service").read_text(encoding="utf-8")
     start = re.search(r"^ExecStart=(.*)$", web, re.M).group(1)
-    assert f"--listen={UPSTREAM}" in start and start.endswith(" wsgi:app")
+    assert f"--listen={UPSTREAMS[0]['dial']}" in start and start.endswith(" wsgi:app")
+    assert re.search(r"^ExecStart=(.*)$", more, re.M).group(1) == start.replace(":8000", ":%i")
+    assert "HOCBA_SEPARATE_WORKER=true" in more
     assert (ROOT / "wsgi.py").exists()
     assert "HOCBA_SEPARATE_WORKER=true" in web and "HOCBA_SEPARATE_WORKER=true" in worker
     assert re.search(r"^ExecStart=/opt/hocba/\.venv/bin/python -m portal\.worker$", worker, re.M)

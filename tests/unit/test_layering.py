@@ -104,7 +104,7 @@ def test_services_reach_flask_only_through_the_config_helper(path):
 
 @pytest.mark.parametrize("path", files("portal/services"), ids=lambda p: str(p.relative_to(ROOT / "portal/services")))
 def test_services_never_import_the_job_queue_or_routes(path):
-    """The queue calls the use cases; a use case is handed `enqueue` by its caller (no jobs ↔ services circle)."""
+    """The queue calls the use cases; a use case is handed the queue by its caller (no jobs ↔ services circle)."""
     web = ("portal.jobs", "portal.routes", "portal.cli")
     named = set(imports_of(path))
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

@@ -178,7 +178,7 @@ def test_a_batch_signed_through_a_redis_queue_on_postgres_verifies_and_the_passp
         with app.app_context(), db.connection_context():
             klass = SchoolClass.get(SchoolClass.name == "1A")
             ready = batches.ready(user("gvcn.1a"), klass)
-            job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, enqueue=jobs.enqueue)
+            job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, queue=jobs.signing_queue)
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
                 time.sleep(0.5)
@@ -195,8 +195,7 @@ def test_a_batch_signed_through_a_redis_queue_on_postgres_verifies_and_the_passp
         stored = b"".join(r.dump(k) or b"" for k in r.keys("*"))
         assert PASS.encode() not in stored
     finally:
-        if jobs._consumer is not None and jobs._consumer.huey is jobs.huey:
-            jobs._consumer.stop(graceful=True)
+        jobs.stop_workers()
         db.close_all()
 
 

@@ -105,40 +105,44 @@ def test_sign_cli_without_passphrase_and_without_a_terminal_names_the_option(dem
 
 
 def test_real_huey_worker_signs_a_batch_keeping_the_passphrase_out_of_its_storage(tmp_path, demo_template):
-    """Not immediate mode: the job goes through huey's SQLite queue to a worker thread; the passphrase
-    waits in the process's memory (the vault) and never reaches the queue's file; a job whose secret is
-    gone (the process restarted) ends as interrupted."""
+    """Not immediate mode: the job goes through huey's SQLite queue to a worker thread (the demo's web
+    process); only copies sealed to the worker's key travel, so the passphrase reaches neither the queue's file
+    nor the database; a job whose copies were sealed to a worker that is gone ends as interrupted."""
     import shutil
     import time
 
     from portal import jobs
+    from portal.services.records import handover
     from tests.conftest import make_app
 
     path = tmp_path / "portal.sqlite3"
     shutil.copy(demo_template, path)
     shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
     app = make_app(path, HUEY_IMMEDIATE=False)
-    with app.app_context(), db.connection_context():
-        klass = SchoolClass.get(SchoolClass.name == "1A")
-        job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, enqueue=jobs.enqueue)
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
-            time.sleep(0.5)
-        done = SigningJob.get_by_id(job.id)
-        assert done.status == "finished" and done.done == done.total > 20 and done.failed == 0
-        assert done.heartbeat_at is not None
-        assert PASS.encode() not in (tmp_path / "huey.sqlite3").read_bytes()
-        # A job enqueued whose secret is no longer in memory (as after a restart) is marked interrupted.
-        lost = SigningJob.create(user=user("gvcn.1a"), role="homeroom", scope=f"class:{klass.id}", wave=1,
-                                 record_ids="[]")
-        jobs.put_secret(lost.id, PASS)
-        jobs.take_secret(lost.id)
-        jobs._task(lost.id)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and SigningJob.get_by_id(lost.id).status != "interrupted":
-            time.sleep(0.2)
-        assert SigningJob.get_by_id(lost.id).effective_status == "interrupted"
-    db.close()
+    try:
+        with app.app_context(), db.connection_context():
+            klass = SchoolClass.get(SchoolClass.name == "1A")
+            job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, queue=jobs.signing_queue)
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and SigningJob.get_by_id(job.id).status != "finished":
+                time.sleep(0.5)
+            done = SigningJob.get_by_id(job.id)
+            assert done.status == "finished" and done.done == done.total > 20 and done.failed == 0
+            assert done.heartbeat_at is not None and done.worker == handover.this_worker() != ""
+            for stored in (tmp_path / "huey.sqlite3", path, path.with_name(path.name + "-wal")):
+                assert not stored.exists() or PASS.encode() not in stored.read_bytes(), stored
+            # Copies sealed to a worker that no longer runs (as after a restart): nobody can open them.
+            lost = SigningJob.create(user=user("gvcn.1a"), role="homeroom", scope=f"class:{klass.id}", wave=1,
+                                     record_ids="[]")
+            sealed = handover.seal(lost.id, PASS)
+            jobs._task(lost.id, {"gone-host:1:abc": next(iter(sealed.values()))})
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and SigningJob.get_by_id(lost.id).status != "interrupted":
+                time.sleep(0.2)
+            assert SigningJob.get_by_id(lost.id).effective_status == "interrupted"
+    finally:
+        jobs.stop_workers()
+        db.close()
 
 
 def test_editors_saving_while_the_cli_signs_never_break_the_frozen_data(demo_app, tmp_path):

@@ -35,11 +35,11 @@ def test_schedule_in_local_time_backup_at_night_renewal_after_it(demo_app):
 
 
 def test_background_queue_never_sees_the_signing_queue(demo_app):
-    """Batch signing keeps its passphrase in the web process: a worker that took its tasks could not sign."""
+    """The scheduled jobs and batch signing are separate queues: a long nightly backup never holds up a batch."""
     demo_app.config["HUEY_IMMEDIATE"] = False
     background = make_huey(demo_app)
     signing = SqliteHuey("hocba", filename=demo_app.config["HUEY_FILE"])  # as portal/jobs.py names it
-    signing.enqueue(signing.task(name="run_signing_job")(lambda job_id: None).s(1))
+    signing.enqueue(signing.task(name="run_signing_job")(lambda job_id, sealed: None).s(1, {}))
     assert QUEUE != "hocba" and signing.pending_count() == 1
     assert background.pending_count() == 0 and background.dequeue() is None
 
@@ -118,3 +118,90 @@ def test_worker_refuses_a_database_from_newer_code_with_the_reason(tmp_path, dem
                           text=True, timeout=60)
     assert done.returncode == 1
     assert "0077_newer" in done.stderr and "mới hơn" in done.stderr and "Traceback" not in done.stderr
+
+
+def _start_worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "portal.worker"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_for_signing_worker(proc, known: set[str], timeout: float = 60) -> str:
+    from portal.services.records import handover
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        fresh = {w.name for w in handover.live_workers()} - known
+        if fresh:
+            return fresh.pop()
+        time.sleep(0.2)
+    raise AssertionError(f"no signing worker registered: {proc.stdout.read().decode('utf-8', 'replace')[-2000:]}"
+                         if proc.poll() is not None else "no signing worker registered in time")
+
+
+def test_worker_killed_mid_batch_then_restarted_the_batch_finishes_signed_once_and_verified(tmp_path, demo_template):
+    """Issue 13: the web process (this test) starts a batch; the worker process signs it on 2 processes and is
+    killed with SIGKILL mid-batch. The batch shows as interrupted at once; the restarted worker cannot open
+    what was sealed to the old one; the signer enters the passphrase again and the rest is signed. Every
+    record is signed exactly once, verifies, and the passphrase was never written to the queue or the
+    database."""
+    from portal import jobs
+    from portal.models import RecordSignature, RecordVersion, SigningJob
+    from portal.services.records import batches, chain
+    from portal.services.records.verification import verify
+    from tests.conftest import make_app
+    from tests.signing_helpers import PASS, reload, user
+    from tests.unit.test_signing_concurrency import cli_env
+
+    path = tmp_path / "portal.sqlite3"
+    shutil.copy(demo_template, path)
+    shutil.copytree(demo_template.parent / "trust", tmp_path / "trust")
+    shutil.copytree(demo_template.parent / "secrets", tmp_path / "secrets")
+    app = make_app(path, HUEY_IMMEDIATE=False, SEPARATE_WORKER=True)
+    env = {**cli_env(app), "HOCBA_INSTANCE_PATH": str(tmp_path / "instance"), "HOCBA_SEPARATE_WORKER": "true",
+           "HOCBA_SIGNING_WORKERS": "2", "HOCBA_HUEY_IMMEDIATE": "false"}
+    first = _start_worker(env)
+    second = None
+    try:
+        with app.app_context(), db.connection_context():
+            killed = _wait_for_signing_worker(first, set())
+            klass = SchoolClass.get(SchoolClass.name == "1A")
+            job = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, queue=jobs.signing_queue)
+            at_step_1 = RecordVersion.select().where((RecordVersion.school_class == klass) & (RecordVersion.step == 1))
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and at_step_1.count() < 4:
+                time.sleep(0.2)
+            os.killpg(first.pid, signal.SIGKILL)  # the worker and its signing processes, mid-batch
+            first.wait(timeout=30)
+            row = SigningJob.get_by_id(job.id)
+            assert row.worker == killed and row.status == "running"
+            assert row.effective_status == "interrupted"  # its process is gone: said at once, not minutes later
+            signed_before = at_step_1.count()
+            assert 4 <= signed_before < job.total
+
+            second = _start_worker(env)
+            _wait_for_signing_worker(second, {killed})
+            again = batches.start_batch(user("gvcn.1a"), f"class:{klass.id}", 1, PASS, queue=jobs.signing_queue)
+            assert again.total == job.total - signed_before
+            deadline = time.monotonic() + 300
+            while time.monotonic() < deadline and SigningJob.get_by_id(again.id).status not in ("finished", "interrupted"):
+                time.sleep(0.5)
+            done = SigningJob.get_by_id(again.id)
+            assert done.status == "finished" and done.done == done.total and done.failed == 0, done.errors
+
+            rows = list(RecordVersion.select().where(RecordVersion.school_class == klass))
+            assert len(rows) == job.total and all(r.step == 1 and r.claimed_by == "" for r in rows)
+            for rv in rows:
+                assert RecordSignature.select().where(RecordSignature.record == rv).count() == 1
+            results = chain.sign_many(user("hieutruong"), rows[:2], PASS)
+            assert all(r.ok for r in results), [r.message for r in results]
+            for rv in rows[:2]:
+                checks = {c.key: c.status for c in verify(chain.read_pdf(reload(rv))).checks}
+                assert checks["sig1.intact"] == checks["sig2.intact"] == checks["sig1.signer"] == "passed"
+        for stored in (tmp_path / "huey.sqlite3", path, path.with_name(path.name + "-wal")):
+            assert not stored.exists() or PASS.encode() not in stored.read_bytes(), stored
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=30)
+        db.close()

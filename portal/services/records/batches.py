@@ -123,9 +123,10 @@ def batch_scope(user: User, scope: str, wave: int) -> list[RecordVersion]:
     return records
 
 
-def start_batch(user: User, scope: str, wave: int, secret: str, *, enqueue) -> SigningJob:
-    """Create a signing job for everything ready in scope and hand it to the background worker:
-    `enqueue(job_id, secret)` is the caller's queue (portal.jobs.enqueue), so this module never imports it."""
+def start_batch(user: User, scope: str, wave: int, secret: str, *, queue) -> SigningJob:
+    """Create a signing job for everything ready in scope and hand it to a signing worker. `queue` is the
+    caller's (portal.jobs.signing_queue: `ready()` raises when no worker could sign, `put(job_id, secret)`
+    seals the passphrase to the workers), so this module never imports it."""
     if wave not in (1, 2):
         raise ServiceError("Đợt ký không hợp lệ.")
     if not secret:
@@ -135,25 +136,30 @@ def start_batch(user: User, scope: str, wave: int, secret: str, *, enqueue) -> S
         raise ServiceError("Không có học bạ nào đang chờ bạn ký trong phạm vi này.")
     role = next_role(records[0])
     unlock(user, role, secret, klass=records[0].school_class).backend.close()  # a wrong passphrase is said now, not per record
+    queue.ready()
     with write_tx():
         job = SigningJob.create(user=user, role=role, scope=scope, wave=wave, total=len(records),
                                 record_ids=json.dumps([r.id for r in records]))
         audit.record("signing.batch_started", job, user=user, summary=f"Ký đồng loạt {len(records)} học bạ ({scope})")
-    enqueue(job.id, secret)
+    try:
+        queue.put(job.id, secret)
+    except ServiceError:  # the last worker stopped a moment ago: the job says so, and so does the page
+        heartbeat(job.id, status="interrupted")
+        raise
     return job
 
 
-def run_job(job_id: int, secret: str | None) -> None:
+def run_job(job_id: int, secret: str | None, worker: str = "") -> None:
     """Sign every record of the job; progress and a heartbeat are written after each record, so a job
-    whose worker died shows as interrupted and can be resumed. Without its secret (the process holding it
-    stopped) the job is marked interrupted."""
+    whose worker died shows as interrupted and can be resumed. Without its secret (no copy was sealed to a
+    worker still running) the job is marked interrupted."""
     job = SigningJob.get_by_id(job_id)
     if secret is None:
         heartbeat(job_id, status="interrupted")
         return
     records = [RecordVersion.get_by_id(i) for i in json.loads(job.record_ids)]
     names = {r.id: r.pupil.full_name for r in records}
-    heartbeat(job_id, status="running", total=len(records), errors="[]")
+    heartbeat(job_id, status="running", total=len(records), errors="[]", worker=worker)
     errors = []
 
     def progress(result):

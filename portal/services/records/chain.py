@@ -10,13 +10,11 @@ or its next one, never half-signed; a stale claim expires. Issuance adds long-te
 import datetime as dt
 import hashlib
 import json
-import os
-import secrets
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from portal.db import write_tx
+from portal.processes import holder_alive, holder_name
 from portal.documents import render as documents
 from portal.models import RecordSignature, RecordVersion, School, SchoolClass, User, YearResult
 from portal.models.base import utcnow
@@ -192,7 +190,7 @@ def public_base_url() -> str:
 
 def new_claim_token() -> str:
     """host:pid:random — a claim whose process is gone (killed mid-batch) can be recognised at once."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(6)}"
+    return holder_name()
 
 
 def claim_alive(rv: RecordVersion) -> bool:
@@ -200,25 +198,7 @@ def claim_alive(rv: RecordVersion) -> bool:
     when it was made on this machine by a process that no longer exists."""
     if not rv.claimed_by or rv.claimed_at is None or utcnow() - rv.claimed_at >= CLAIM_TTL:
         return False
-    host, _, rest = rv.claimed_by.partition(":")
-    pid = rest.partition(":")[0]
-    if host == socket.gethostname() and pid.isdigit():
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return not _zombie(int(pid))  # killed, not yet reaped (a container's init may reap late)
-    return True
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except (OSError, IndexError):
-        return False
+    return holder_alive(rv.claimed_by)
 
 
 def _claim(user: User, rv_id: int, token: str) -> tuple[RecordVersion, str, bool]:
