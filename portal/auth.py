@@ -25,8 +25,7 @@ def _load_user(session_id):
     user_id, _, version = str(session_id).partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    return User.get_or_none((User.id == int(user_id)) & (User.session_version == int(version))
-                            & (User.is_active == True))  # noqa: E712
+    return User.signed_in(int(user_id), int(version))
 
 
 def init_app(app):

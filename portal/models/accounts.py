@@ -7,6 +7,7 @@ assignments, never from the role alone.
 from peewee import BooleanField, DateTimeField, ForeignKeyField, IntegerField
 
 from .base import BaseModel, NFCCharField, utcnow
+from .prepared import Prepared
 from .people import Staff
 
 ROLES = {
@@ -61,6 +62,11 @@ class User(BaseModel):
             self._role_codes = {r.role for r in self.roles}
         return self._role_codes
 
+    @classmethod
+    def signed_in(cls, user_id: int, session_version: int) -> "User | None":
+        """The active user a session cookie names, if the cookie is of their current session version."""
+        return _SIGNED_IN.first(user_id, session_version)
+
     def has_role(self, *codes: str) -> bool:
         return bool(self.role_codes.intersection(codes))
 
@@ -97,3 +103,7 @@ class LoginAttempt(BaseModel):
     ip = NFCCharField(index=True)
     at = DateTimeField(default=utcnow, index=True)
     succeeded = BooleanField(default=False)
+
+
+_SIGNED_IN = Prepared(lambda i, v: User.select().where((User.id == i) & (User.session_version == v)
+                                                       & (User.is_active == True)).limit(1))  # noqa: E712

@@ -60,4 +60,9 @@ class BaseModel(Model):
         """The row with this id, or None; no id (a blank form field) reads nothing."""
         if row_id is None:
             return None
-        return cls.get_or_none(cls.id == row_id)
+        prepared = cls.__dict__.get("_by_id")
+        if prepared is None:  # one per model class, its SQL written once (portal/models/prepared.py)
+            from .prepared import Prepared
+            prepared = Prepared(lambda i: cls.select().where(cls.id == i).limit(1))
+            setattr(cls, "_by_id", prepared)
+        return prepared.first(row_id)

@@ -7,6 +7,7 @@ from peewee import DateTimeField, ForeignKeyField, IntegerField
 
 from .accounts import User
 from .base import BaseModel, NFCCharField, NFCTextField, utcnow
+from .prepared import Prepared
 from .people import Pupil
 from .school import SchoolClass
 
@@ -52,8 +53,7 @@ class RecordVersion(BaseModel):
     @classmethod
     def latest_for(cls, pupil, klass):
         """The newest version of this pupil's record for the class's year, or None."""
-        return (cls.select().where((cls.pupil == pupil) & (cls.school_class == klass))
-                .order_by(cls.version.desc()).first())
+        return _LATEST.first(pupil, klass)
 
 class CorrectionRequest(BaseModel):
     """A request to correct an issued record: what, why, with what evidence; the principal decides."""
@@ -74,3 +74,8 @@ class CorrectionRequest(BaseModel):
     def pending(cls):
         """Correction requests awaiting the principal, in the order they came."""
         return cls.select().where(cls.status == "pending").order_by(cls.id)
+
+
+_LATEST = Prepared(lambda pupil, klass: RecordVersion.select()
+                   .where((RecordVersion.pupil == pupil) & (RecordVersion.school_class == klass))
+                   .order_by(RecordVersion.version.desc()).limit(1))

@@ -7,6 +7,7 @@ periodic test = bài kiểm tra định kì; place of issue = địa danh phát 
 from peewee import BooleanField, DateField, ForeignKeyField, IntegerField
 
 from .base import BaseModel, NFCCharField, NFCTextField
+from .prepared import Prepared
 from .people import Staff
 
 # Cấp học: the codes are the values, the labels are shown.
@@ -169,8 +170,7 @@ class GradeSubject(BaseModel):
     @classmethod
     def offered(cls, grade_id, subject_id) -> "GradeSubject | None":
         """How this grade teaches this subject, with the subject itself (one query), or None."""
-        return (cls.select(cls, Subject).join(Subject)
-                .where((cls.grade == grade_id) & (cls.subject == subject_id)).first())
+        return _OFFERED.first(grade_id, subject_id)
 
     @classmethod
     def of_subject(cls, subject) -> dict:
@@ -208,3 +208,7 @@ class SchoolClass(BaseModel):
         from .enrolment import Enrolment  # enrolment.py imports this module
 
         return cls.select().join(Enrolment).where((Enrolment.pupil == pupil) & (cls.year == year)).first()
+
+
+_OFFERED = Prepared(lambda grade, subject: GradeSubject.select(GradeSubject, Subject).join(Subject)
+                    .where((GradeSubject.grade == grade) & (GradeSubject.subject == subject)).limit(1))

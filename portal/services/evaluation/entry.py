@@ -15,6 +15,7 @@ from portal.models import (
     TERMS, SchoolClass, Subject, SubjectResult, User,
 )
 from portal.models.base import utcnow
+from portal.models.prepared import Prepared
 from portal.services import ServiceError
 from portal.services.accounts import permissions
 from portal.services.evaluation import results
@@ -86,19 +87,31 @@ def parse_value(field: str, raw, *, quality: bool, tested: bool):
     raise ServiceError("Trường dữ liệu không hợp lệ.")
 
 
+# Run on every cell save: their SQL is written once (portal/models/prepared.py).
+_LOCK = Prepared(lambda year, checkpoint, grade, klass: EvaluationLock.select().where(
+    (EvaluationLock.year == year) & (EvaluationLock.checkpoint == checkpoint)
+    & ((EvaluationLock.grade.is_null() & EvaluationLock.school_class.is_null())
+       | (EvaluationLock.grade == grade) | (EvaluationLock.school_class == klass))).limit(1))
+_ENROLLED = Prepared(lambda pupil, klass: Pupil.select().join(Enrolment).where(
+    (Pupil.id == pupil) & (Enrolment.school_class == klass) & (Enrolment.status == "active")).limit(1))
+_RESULT = {model: Prepared(lambda pupil, klass, checkpoint, target, m=model, column=column: m.select().where(
+    (m.pupil == pupil) & (m.school_class == klass) & (m.checkpoint == checkpoint) & (column == target)).limit(1))
+    for model, column in ((SubjectResult, SubjectResult.subject), (QualityResult, QualityResult.quality))}
+
+
 def find_lock(klass: SchoolClass, checkpoint: str) -> EvaluationLock | None:
     """The lock covering this class at this checkpoint: school-wide, its grade, or the class itself."""
-    return (EvaluationLock.select()
-            .where((EvaluationLock.year == klass.year_id) & (EvaluationLock.checkpoint == checkpoint)
-                   & ((EvaluationLock.grade.is_null() & EvaluationLock.school_class.is_null())
-                      | (EvaluationLock.grade == klass.grade_id) | (EvaluationLock.school_class == klass)))
-            .first())
+    return _LOCK.first(klass.year_id, checkpoint, klass.grade_id, klass.id)
+
+
+def _result_row(model, key: dict):
+    """The stored cell for this key (pupil, class, checkpoint, and the subject or the quality), or None."""
+    target = key["subject"] if model is SubjectResult else key["quality"]
+    return _RESULT[model].first(key["pupil"], key["school_class"], key["checkpoint"], target)
 
 
 def _enrolled(klass: SchoolClass, pupil_id) -> Pupil:
-    pupil = (Pupil.select().join(Enrolment)
-             .where((Pupil.id == pupil_id) & (Enrolment.school_class == klass) & (Enrolment.status == "active"))
-             .first())
+    pupil = _ENROLLED.first(pupil_id, klass.id)
     if pupil is None:
         raise ServiceError("Học sinh không thuộc lớp này.")
     return pupil
@@ -179,7 +192,7 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
     with write_tx():
         # Checked here, under the write lock: a record may have entered the chain a moment ago.
         freeze.ensure_open(pupil, klass)
-        row = model.get_or_none(**key)
+        row = _result_row(model, key)
         old = getattr(row, field) if row is not None else ("" if field != "score" else None)
         if old == value:
             return Saved("unchanged", value, pupil=pupil)

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from portal.db import AUDIT_CHAIN_LOCK, in_write_tx, lock, write_tx
 from portal.models import AuditEntry
+from portal.models.prepared import Prepared
 from portal.models.base import utcnow
 from portal.services.system import keys
 
@@ -86,8 +87,11 @@ class LegacyScan:
                 "intact": self.first_bad is None, "first_bad": self.first_bad}
 
 
+_HEAD = Prepared(lambda: AuditEntry.select().order_by(AuditEntry.id.desc()).limit(1))  # on every audited write
+
+
 def head() -> AuditEntry | None:
-    return AuditEntry.select().order_by(AuditEntry.id.desc()).first()
+    return _HEAD.first()
 
 
 def key(create: bool = True) -> bytes | None:
