@@ -91,9 +91,9 @@ def stop_workers() -> None:
     previous or next step), then this process's key is forgotten."""
     global _consumer
     if _consumer is not None:
-        _consumer.stop(graceful=True)
-        _consumer = None
-        if _beating is not None:
+        if _beating is not None:  # first stop advertising: no new batch is sealed to a worker on its way out
             _beating.set()
         with _app.app_context(), db.connection_context():
             handover.unregister()
+        _consumer.stop(graceful=True)
+        _consumer = None

@@ -13,15 +13,17 @@ def holder_name() -> str:
 
 
 def holder_alive(name: str) -> bool:
-    """False when `name` was made on this machine by a process that no longer runs (or is a zombie: killed,
-    not yet reaped); True otherwise, including for another machine's processes."""
+    """False when `name` is this machine's and no process of its number runs (or it is a zombie: killed, not
+    yet reaped); True otherwise, including for another machine's processes (only their age tells)."""
     host, _, rest = (name or "").partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit():
+    if host != socket.gethostname():
         return True
+    if not (pid.isascii() and pid.isdigit()):  # this machine's name, yet no process number: nothing runs it
+        return False
     try:
         os.kill(int(pid), 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # OverflowError: no process has such a number
         return False
     except PermissionError:
         return True

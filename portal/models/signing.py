@@ -116,11 +116,15 @@ class SigningJob(BaseModel):
         this machine is gone (killed mid-batch), is interrupted."""
         import datetime as dt
 
-        if self.status in ("queued", "running"):
+        if self.status == "queued":  # waiting its turn behind another batch while a signing worker lives
+            last = self.heartbeat_at or self.created_at
+            stale = utcnow() - last > dt.timedelta(seconds=self.HEARTBEAT_STALE_S)
+            return "interrupted" if stale and not SigningWorker.live() else "queued"
+        if self.status == "running":
             last = self.heartbeat_at or self.created_at
             if utcnow() - last > dt.timedelta(seconds=self.HEARTBEAT_STALE_S):
                 return "interrupted"
-            if self.status == "running" and self.worker and not holder_alive(self.worker):
+            if self.worker and not holder_alive(self.worker):
                 return "interrupted"
         return self.status
 
@@ -135,6 +139,15 @@ class SigningWorker(BaseModel):
     started_at = DateTimeField(default=utcnow)
     beat_at = DateTimeField(default=utcnow)
 
+    LIVE_S = 60  # a worker that has not beaten for this long is taken as gone
+    SKEW_S = 60  # nor is one whose last beat is further in the future than clocks drift
+
     @classmethod
-    def beating_since(cls, since):
-        return list(cls.select().where(cls.beat_at >= since).order_by(cls.id))
+    def live(cls) -> list["SigningWorker"]:
+        """Workers that beat lately and, on this machine, still run."""
+        import datetime as dt
+
+        now = utcnow()
+        rows = cls.select().where((cls.beat_at >= now - dt.timedelta(seconds=cls.LIVE_S))
+                                  & (cls.beat_at <= now + dt.timedelta(seconds=cls.SKEW_S))).order_by(cls.id)
+        return [w for w in rows if holder_alive(w.name)]

@@ -65,7 +65,7 @@ def test_public_caddyfile_gets_automatic_certificates():
 def test_systemd_unit_restarts_on_failure_logs_to_the_journal_and_is_accepted_by_systemd(unit, tmp_path):
     text = (DEPLOY / unit).read_text(encoding="utf-8")
     unit = unit.replace("@.", "@8001.")  # a template is verified as the instance the README enables
-    for line in ("Restart=on-failure", "StandardOutput=journal", "StandardError=journal", "User=hocba",
+    for line in ("Restart=on-failure", "StandardOutput=journal", "StandardError=journal", "User=hocba", "LimitCORE=0",
                  "ReadWritePaths=/opt/hocba/instance", "WantedBy=multi-user.target"):
         assert line in text.splitlines(), line
     if not shutil.which("systemd-analyze"):

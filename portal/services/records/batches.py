@@ -146,6 +146,10 @@ def start_batch(user: User, scope: str, wave: int, secret: str, *, queue) -> Sig
     except ServiceError:  # the last worker stopped a moment ago: the job says so, and so does the page
         heartbeat(job.id, status="interrupted")
         raise
+    except Exception as err:  # the queue itself (Redis down, its file unwritable): nothing was signed
+        heartbeat(job.id, status="interrupted")
+        raise ServiceError("Hàng đợi ký hàng loạt chưa sẵn sàng nên đợt ký chưa bắt đầu; chưa học bạ nào được ký. "
+                           "Nhờ cán bộ CNTT chạy `flask --app portal doctor` để kiểm tra.") from err
     return job
 
 

@@ -9,7 +9,6 @@ with it: the copies sealed to it can never be opened again, by anyone. The batch
 its signer resumes it by entering the passphrase again; each record is at its previous step or its next one.
 """
 import base64
-import datetime as dt
 import threading
 
 from cryptography.exceptions import InvalidTag
@@ -20,12 +19,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from portal.db import write_tx
 from portal.models import SigningWorker
 from portal.models.base import utcnow
-from portal.processes import holder_alive, holder_name
+from portal.processes import holder_name
 from portal.services import ServiceError
 
 SUITE = Suite(KEM.X25519, KDF.HKDF_SHA256, AEAD.AES_256_GCM)
-BEAT_S = 15
-LIVE_S = 60  # a worker that has not beaten for this long is taken as gone
+BEAT_S = 15  # well inside SigningWorker.LIVE_S
 
 NO_WORKER = ("Chưa có tiến trình ký nền nào đang chạy nên chưa thể ký đồng loạt. Nhờ cán bộ CNTT khởi động dịch "
              "vụ hocba-worker (sudo systemctl start hocba-worker), rồi ký lại; chưa học bạ nào được ký.")
@@ -88,8 +86,7 @@ def start_beating(app) -> threading.Event:
 
 def live_workers() -> list[SigningWorker]:
     """Workers that beat lately and, on this machine, still run."""
-    since = utcnow() - dt.timedelta(seconds=LIVE_S)
-    return [w for w in SigningWorker.beating_since(since) if holder_alive(w.name)]
+    return SigningWorker.live()
 
 
 def _context(job_id: int) -> bytes:
@@ -98,13 +95,15 @@ def _context(job_id: int) -> bytes:
 
 def seal(job_id: int, secret: str) -> dict[str, str]:
     """The passphrase sealed to each live worker's key, for this job only: worker name → base64."""
-    workers = live_workers()
-    if not workers:
-        raise ServiceError(NO_WORKER)
     out = {}
-    for w in workers:
-        public = X25519PublicKey.from_public_bytes(bytes.fromhex(w.public_key))
-        out[w.name] = base64.b64encode(SUITE.encrypt(secret.encode(), public, info=_context(job_id))).decode()
+    for w in live_workers():
+        try:
+            public = X25519PublicKey.from_public_bytes(bytes.fromhex(w.public_key))
+            out[w.name] = base64.b64encode(SUITE.encrypt(secret.encode(), public, info=_context(job_id))).decode()
+        except ValueError:  # not a usable X25519 key (a damaged row): that worker gets no copy
+            continue
+    if not out:
+        raise ServiceError(NO_WORKER)
     return out
 
 
