@@ -304,3 +304,16 @@ def test_a_claim_by_a_killed_but_not_yet_reaped_process_is_not_alive():
         assert claim_alive(claim) is True
     finally:
         gone.wait()
+
+
+def test_a_wrong_passphrase_reports_every_record_of_the_batch_as_failed_and_signs_none(demo_app):
+    with demo_app.app_context(), db.connection_context():
+        records = batches.ready(user("gvcn.1a"), SchoolClass.get(SchoolClass.name == "1A"))[:3]
+        reported = []
+        kept = chain.sign_many(user("gvcn.1a"), records, "sai-mat-khau", progress=reported.append, keep=False)
+        assert kept == []  # keep=False: a worker holds no result
+        assert [r.record.id for r in reported] == [r.id for r in records]  # each one, the last included
+        assert all(not r.ok and r.message for r in reported)
+        assert not RecordSignature.select().where(RecordSignature.record.in_([r.id for r in records])).exists()
+        again = chain.sign_many(user("gvcn.1a"), records, "sai-mat-khau")
+        assert [r.record.id for r in again] == [r.id for r in records] and not any(r.ok for r in again)

@@ -333,27 +333,35 @@ def _record_step(user, rv, role, token, cert_row, signed, rel, issued, ltv_level
     return StepResult(fresh, role, True, "đã phát hành" if issued else f"đã ký ({ROLE_LABELS[role]})")
 
 
-def sign_many(user: User, records: list[RecordVersion], secret: str, progress=None) -> list[StepResult]:
+def sign_many(user: User, records: list[RecordVersion], secret: str, progress=None,
+              keep: bool = True) -> list[StepResult]:
     """Sign each record with the passphrase entered once; a failing record is reported and does not
-    stop the others. A wrong passphrase or an unusable certificate stops the batch before it starts."""
+    stop the others. A wrong passphrase or an unusable certificate stops the batch before it starts, each
+    record reported as failed. `progress(result)` after each record; keep=False returns nothing and holds no
+    result (a signing worker's memory stays flat over a whole school)."""
     out, creds = [], {}
+
+    def done(result: StepResult) -> None:
+        if keep:
+            out.append(result)
+        if progress:
+            progress(result)
+
     try:
-        for rv in records:
+        for i, rv in enumerate(records):
             role = next_role(RecordVersion.get_by_id(rv.id))
             try:
                 if role and role not in creds:
                     creds[role] = unlock(user, role, secret, klass=rv.school_class)
-                out.append(sign_step(user, rv, credential=creds.get(role)))
+                result = sign_step(user, rv, credential=creds.get(role))
             except ServiceError as err:
-                out.append(StepResult(rv, role or "", False, err.message))
+                done(StepResult(rv, role or "", False, err.message))
                 if role and role not in creds:  # the credential itself failed: nothing else can succeed
-                    out += [StepResult(r, role, False, err.message) for r in records[len(out):]]
-                    if progress:
-                        for result in out[-(len(records) - len(out) + 1):]:
-                            progress(result)
+                    for rest in records[i + 1:]:
+                        done(StepResult(rest, role, False, err.message))
                     break
-            if progress:
-                progress(out[-1])
+                continue
+            done(result)
     finally:
         for cred in creds.values():
             cred.backend.close()

@@ -20,7 +20,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from portal.db import db
+from portal.db import db, is_postgres
 from portal.models import RecordVersion, User
 from portal.services.appconfig import app_config
 from portal.services.records.chain import StepResult, sign_many
@@ -60,6 +60,7 @@ def _portable_config(config) -> dict:
     return out
 
 
+WORKER_CACHE_KB = 1000  # SQLite page cache of a worker's connection (the web's is 16 MB: it reads far more)
 _APP = None  # in a pool worker: the app built from the parent's settings
 _PROGRESS = None  # in a pool worker: the queue its results go to
 
@@ -75,6 +76,8 @@ def _sign_share(token: str, user_id: int, record_ids: list[int], secret: str) ->
     """In a pool worker: sign its share, reporting each record on the progress queue, then a sentinel."""
     try:
         with _APP.app_context(), db.connection_context():
+            if not is_postgres():  # a worker reads each record once: no need for a large page cache
+                db.execute_sql(f"PRAGMA cache_size=-{WORKER_CACHE_KB}")
             user = User.get_by_id(user_id)
             records = [RecordVersion.get_by_id(i) for i in record_ids]
 
@@ -82,7 +85,7 @@ def _sign_share(token: str, user_id: int, record_ids: list[int], secret: str) ->
                 _PROGRESS.put((token, Done(result.record.id, result.role, result.ok, result.message, os.getpid(),
                                            resident_mb())))
 
-            sign_many(user, records, secret, progress=report)
+            sign_many(user, records, secret, progress=report, keep=False)  # no result held: memory stays flat
     finally:
         _PROGRESS.put((token, None))
     return len(record_ids)
