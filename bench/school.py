@@ -30,7 +30,7 @@ def run(sample=8):
     timings, rss = {}, defaultdict(list)
 
     def memory(done):
-        rss[done.pid].append(done.rss_mb)
+        rss[done.pid].append((done.role, done.rss_mb))
 
     with app.app_context(), db.connection_context():
         classes = list(batches.scope_classes("all", current_year()))
@@ -65,10 +65,15 @@ def run(sample=8):
         signing_floor = (parallel["principal"] + parallel["seal"]) * issued
         print(f"principal + seal batches: {signing:.0f} s, floor {signing_floor:.0f} s, ratio "
               f"{signing / signing_floor:.2f}× (aim ≤ {AIM}×)")
-        for pid, seen in rss.items():
-            warm = seen[min(len(seen) - 1, 20)]
-            print(f"worker {pid}: {len(seen)} records, RSS after the first {seen[0]:.0f} MB, after the 21st "
-                  f"{warm:.0f} MB, largest {max(seen):.0f} MB, after the last {seen[-1]:.0f} MB")
+        for pid, seen in rss.items():  # per step: each role's first signature loads its own code paths once
+            steps = []
+            for role in ("homeroom", "principal", "seal"):
+                mb = [m for r, m in seen if r == role]
+                if mb:
+                    warm = mb[min(len(mb) - 1, 20)]
+                    steps.append(f"{role} {mb[0]:.0f} → 21st {warm:.0f} → last {mb[-1]:.0f} MB "
+                                 f"({mb[-1] - warm:+.1f} after warm-up)")
+            print(f"worker {pid}: {len(seen)} records; RSS " + "; ".join(steps))
     return total
 
 
