@@ -74,6 +74,9 @@ DEFAULTS = {
     # The job queue in Redis instead of HUEY_FILE ("redis://host:6379/0", or HUEY_REDIS_URL in the environment),
     # so web processes and workers may run on several machines. Empty: SQLite.
     "HUEY_REDIS_URL": "",
+    # On Redis each queue's name carries this portal's tag, so portals sharing one Redis never take each
+    # other's jobs. Empty: derived from where the database is (the same for all of one portal's processes).
+    "HUEY_QUEUE_TAG": "",
     # Production (deploy/hocba-worker.service): scheduled jobs run in their own process, not in the web one.
     "SEPARATE_WORKER": False,
     "WORKER_THREADS": 2,

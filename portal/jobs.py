@@ -43,14 +43,32 @@ def init_app(app) -> None:
 
 
 def make_queue(app, name: str, **options) -> Huey:
-    """SQLite storage in HUEY_FILE, or Redis when HUEY_REDIS_URL is set (several machines; the signing queue
-    is shared by every web process and worker there: "hocba-signing")."""
+    """SQLite storage in HUEY_FILE, or Redis when HUEY_REDIS_URL is set (several machines). On Redis the
+    signing queue is shared by every web process and worker of this portal, and each queue's name carries
+    this portal's own tag: a district's Redis serves many schools' portals, and one school's worker must never
+    take another school's batch or nightly backup."""
     cfg = app.config
     if cfg.get("HUEY_REDIS_URL"):
-        if name == "hocba":
-            name = "hocba-signing"
+        name = f"{'hocba-signing' if name == 'hocba' else name}-{installation_tag(cfg)}"
         return RedisHuey(name, url=cfg["HUEY_REDIS_URL"], immediate=cfg["HUEY_IMMEDIATE"], **options)
     return SqliteHuey(name, filename=cfg["HUEY_FILE"], immediate=cfg["HUEY_IMMEDIATE"], **options)
+
+
+def installation_tag(cfg) -> str:
+    """HUEY_QUEUE_TAG, or a short digest of where this portal's database is (the URL without its password,
+    or the SQLite file): the same for all of one portal's processes, different between portals."""
+    if cfg.get("HUEY_QUEUE_TAG"):
+        return str(cfg["HUEY_QUEUE_TAG"])
+    import hashlib
+    from urllib.parse import urlsplit
+
+    where = cfg.get("DATABASE_URL") or ""
+    if where:
+        parts = urlsplit(where)
+        where = parts._replace(netloc=parts.netloc.rpartition("@")[2] + "|" + (parts.username or "")).geturl()
+    else:
+        where = str(cfg.get("DATABASE"))
+    return hashlib.sha256(where.encode()).hexdigest()[:12]
 
 
 class SigningQueue:

@@ -205,3 +205,15 @@ def test_worker_killed_mid_batch_then_restarted_the_batch_finishes_signed_once_a
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=30)
         db.close()
+
+
+def test_on_a_shared_redis_each_portal_has_its_own_queues_and_all_its_processes_share_them():
+    from portal.jobs import installation_tag
+
+    school_a = {"DATABASE_URL": "postgresql://hocba:mat-khau-1@db.so-gd.vn:5432/thpt_a"}
+    same_a = {"DATABASE_URL": "postgresql://hocba:mat-khau-moi@db.so-gd.vn:5432/thpt_a"}  # password rotated
+    school_b = {"DATABASE_URL": "postgresql://hocba:mat-khau-1@db.so-gd.vn:5432/thpt_b"}
+    assert installation_tag(school_a) == installation_tag(same_a) != installation_tag(school_b)
+    assert installation_tag({"DATABASE": "/srv/a/portal.sqlite3"}) != installation_tag({"DATABASE": "/srv/b/portal.sqlite3"})
+    assert installation_tag({**school_a, "HUEY_QUEUE_TAG": "thpt-a"}) == "thpt-a"
+    assert "mat-khau" not in installation_tag(school_a)
