@@ -12,6 +12,7 @@ imports this module.
 from huey import Huey, RedisHuey, SqliteHuey
 
 from .db import db
+from .models import SigningWorker
 from .services import ServiceError
 from .services.records import batches, handover
 
@@ -80,7 +81,7 @@ class SigningQueue:
             handover.register()  # the caller runs the task itself
         elif not _app.config["SEPARATE_WORKER"]:
             start_workers()
-        if not handover.live_workers():
+        if not SigningWorker.live():
             raise ServiceError(handover.NO_WORKER)
 
     @staticmethod

@@ -116,16 +116,13 @@ class SigningJob(BaseModel):
         this machine is gone (killed mid-batch), is interrupted."""
         import datetime as dt
 
+        if self.status not in ("queued", "running"):
+            return self.status
+        stale = utcnow() - (self.heartbeat_at or self.created_at) > dt.timedelta(seconds=self.HEARTBEAT_STALE_S)
         if self.status == "queued":  # waiting its turn behind another batch while a signing worker lives
-            last = self.heartbeat_at or self.created_at
-            stale = utcnow() - last > dt.timedelta(seconds=self.HEARTBEAT_STALE_S)
             return "interrupted" if stale and not SigningWorker.live() else "queued"
-        if self.status == "running":
-            last = self.heartbeat_at or self.created_at
-            if utcnow() - last > dt.timedelta(seconds=self.HEARTBEAT_STALE_S):
-                return "interrupted"
-            if self.worker and not holder_alive(self.worker):
-                return "interrupted"
+        if stale or (self.worker and not holder_alive(self.worker)):
+            return "interrupted"
         return self.status
 
 

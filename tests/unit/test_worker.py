@@ -126,11 +126,11 @@ def _start_worker(env: dict) -> subprocess.Popen:
 
 
 def _wait_for_signing_worker(proc, known: set[str], timeout: float = 60) -> str:
-    from portal.services.records import handover
+    from portal.models import SigningWorker
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        fresh = {w.name for w in handover.live_workers()} - known
+        fresh = {w.name for w in SigningWorker.live()} - known
         if fresh:
             return fresh.pop()
         time.sleep(0.2)

@@ -151,12 +151,8 @@ def can_edit(user: User, klass: SchoolClass, subject: Subject | None) -> bool:
     return permissions.can_enter_subject(user, klass, subject)
 
 
-_MISSING = object()
-
-
-def _apply(model, key: dict, field: str, value, user, reason="", request=None, row=_MISSING):
-    if row is _MISSING:
-        row = model.get_or_none(**key)
+def _apply(model, key: dict, field: str, value, user, reason="", request=None, *, row):
+    """Write the cell `row` (None: not stored yet) and its history line."""
     old = getattr(row, field) if row is not None else ("" if field != "score" else None)
     if row is None:
         row = model(**key)
@@ -244,7 +240,7 @@ def decide(user: User, request: ChangeRequest, approve: bool, note: str = "") ->
                 value = int(value) if value else None
             key = {"pupil": request.pupil, "school_class": request.school_class, "checkpoint": request.checkpoint,
                    **target}
-            row = model.get_or_none(**key)
+            row = _result_row(model, key)
             if row is None or getattr(row, request.field) != value:  # already so: no "T → T" in the history
                 _apply(model, key, request.field, value, request.requested_by, request.reason, request, row=row)
         audit.record("evaluation.change_" + request.status, request, user=user,

@@ -188,11 +188,6 @@ def public_base_url() -> str:
     return url
 
 
-def new_claim_token() -> str:
-    """host:pid:random — a claim whose process is gone (killed mid-batch) can be recognised at once."""
-    return holder_name()
-
-
 def claim_alive(rv: RecordVersion) -> bool:
     """Is a signing step still working on this record? Not when the claim is older than CLAIM_TTL, nor
     when it was made on this machine by a process that no longer exists."""
@@ -252,7 +247,7 @@ def _release(rv_id: int, token: str, unfreeze: bool) -> None:
 def sign_step(user: User, rv: RecordVersion, secret: str | None = None, at: dt.datetime | None = None,
               credential: Credential | None = None) -> StepResult:
     """Apply the user's pending step to one record, or refuse with a reason; nothing is half-done."""
-    token = new_claim_token()
+    token = holder_name()  # a claim whose process is gone (killed mid-batch) is recognised at once
     role_now = next_role(RecordVersion.get_by_id(rv.id))
     own = credential is None or credential.role != role_now
     if role_now is not None and not holds_role(user, role_now, rv.school_class):

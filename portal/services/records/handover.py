@@ -84,11 +84,6 @@ def start_beating(app) -> threading.Event:
     return stop
 
 
-def live_workers() -> list[SigningWorker]:
-    """Workers that beat lately and, on this machine, still run."""
-    return SigningWorker.live()
-
-
 def _context(job_id: int) -> bytes:
     return f"hocba signing job {job_id}".encode()
 
@@ -96,7 +91,7 @@ def _context(job_id: int) -> bytes:
 def seal(job_id: int, secret: str) -> dict[str, str]:
     """The passphrase sealed to each live worker's key, for this job only: worker name → base64."""
     out = {}
-    for w in live_workers():
+    for w in SigningWorker.live():
         try:
             public = X25519PublicKey.from_public_bytes(bytes.fromhex(w.public_key))
             out[w.name] = base64.b64encode(SUITE.encrypt(secret.encode(), public, info=_context(job_id))).decode()
@@ -123,5 +118,5 @@ def this_worker() -> str:
 
 def others_alive(envelopes: dict[str, str]) -> bool:
     """Is another live worker able to open this job's copies (this one was not among them)?"""
-    live = {w.name for w in live_workers()}
+    live = {w.name for w in SigningWorker.live()}
     return any(name in live for name in envelopes if name != this_worker())
