@@ -151,6 +151,17 @@ def can_edit(user: User, klass: SchoolClass, subject: Subject | None) -> bool:
     return permissions.can_enter_subject(user, klass, subject)
 
 
+def file_request(user: User, cell: dict, old: str, reason: str, what: str) -> ChangeRequest:
+    """A change request for a locked cell (`cell`: the ChangeRequest fields naming it and the new value).
+    The same request sent twice (a double tap, a retry after a lost answer) is one request."""
+    same = ChangeRequest.get_or_none(status="pending", **cell)
+    if same is not None:
+        return same
+    request = ChangeRequest.create(old_value=old, reason=reason, **cell)
+    audit.record("evaluation.change_requested", request, user=user, summary=f"Đề nghị sửa {what}", reason=reason)
+    return request
+
+
 def _apply(model, key: dict, field: str, value, user, reason="", request=None, *, row):
     """Write the cell `row` (None: not stored yet) and its history line."""
     old = getattr(row, field) if row is not None else ("" if field != "score" else None)
@@ -200,13 +211,8 @@ def save(user: User, klass: SchoolClass, pupil_id, checkpoint: str, field: str, 
                              field="reason")
             cell = dict(pupil=pupil, school_class=klass, subject=subject, quality=quality or "", checkpoint=checkpoint,
                         field=field, new_value="" if value is None else str(value), requested_by=user)
-            # The same request sent twice (a double tap, a retry after a lost answer) is one request.
-            same = ChangeRequest.get_or_none(status="pending", **cell)
-            if same is not None:
-                return Saved("requested", old, same, pupil)
-            request = ChangeRequest.create(old_value="" if old is None else str(old), reason=reason, **cell)
-            audit.record("evaluation.change_requested", request, user=user,
-                         summary=f"Đề nghị sửa {field_label(field).lower()} của {pupil.full_name} ({checkpoint})", reason=reason)
+            request = file_request(user, cell, "" if old is None else str(old), reason,
+                                   f"{field_label(field).lower()} của {pupil.full_name} ({checkpoint})")
             return Saved("requested", old, request, pupil)
         _apply(model, key, field, value, user, reason, row=row)
         audit.record("evaluation.changed", pupil, user=user, summary=f"{klass.name} {checkpoint} {field_label(field).lower()}",

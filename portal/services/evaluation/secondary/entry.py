@@ -16,7 +16,7 @@ from portal.models import (
 from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, find_lock
+from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, file_request, find_lock
 from portal.services.evaluation.secondary import electives, remarks
 from portal.services.records import freeze
 from portal.services.system import audit
@@ -104,13 +104,8 @@ def _request(user, pupil, klass, subject, term, field, old, new, reason) -> Save
         raise Locked("Học kì này đã khóa sổ. Ghi lý do để gửi đề nghị sửa đổi cho Hiệu trưởng duyệt.", field="reason")
     cell = dict(pupil=pupil, school_class=klass, subject=subject, quality="", checkpoint=term, field=field,
                 new_value=new, requested_by=user)
-    same = ChangeRequest.get_or_none(status="pending", **cell)  # a double tap is one request
-    if same is not None:
-        return Saved("requested", old, same, pupil)
-    request = ChangeRequest.create(old_value=old or "", reason=reason, **cell)
-    audit.record("evaluation.change_requested", request, user=user, reason=reason,
-                 summary=f"Đề nghị sửa {SLOT_LABELS.get(field, CONDUCT_FIELDS.get(field, field)).lower()} "
-                         f"của {pupil.full_name} ({term})")
+    request = file_request(user, cell, old or "", reason, f"{SLOT_LABELS.get(field, CONDUCT_FIELDS.get(field, field)).lower()} "
+                                                          f"của {pupil.full_name} ({term})")
     return Saved("requested", old, request, pupil)
 
 

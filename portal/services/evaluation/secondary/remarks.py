@@ -14,7 +14,7 @@ from portal.models import ChangeRequest, EvaluationChange, SchoolClass, User, Ye
 from portal.models.base import utcnow
 from portal.services import ServiceError
 from portal.services.accounts import permissions
-from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, find_lock
+from portal.services.evaluation.entry import MAX_COMMENT, MAX_REASON, Locked, _enrolled, file_request, find_lock
 from portal.services.records import freeze
 from portal.services.system import audit
 from portal.text import clean_text
@@ -97,13 +97,7 @@ def save_remarks(user: User, klass: SchoolClass, pupil_id, data: dict, *, reason
 def _request(user, pupil, klass, field, old, new, reason) -> ChangeRequest:
     cell = dict(pupil=pupil, school_class=klass, subject=None, quality="", checkpoint=TERM, field=field,
                 new_value=new, requested_by=user)
-    same = ChangeRequest.get_or_none(status="pending", **cell)  # a double submit is one request
-    if same is not None:
-        return same
-    request = ChangeRequest.create(old_value=old or "", reason=reason, **cell)
-    audit.record("evaluation.change_requested", request, user=user, reason=reason,
-                 summary=f"Đề nghị sửa {FIELDS[field][0].lower()} của {pupil.full_name}")
-    return request
+    return file_request(user, cell, old or "", reason, f"{FIELDS[field][0].lower()} của {pupil.full_name}")
 
 
 def _apply(pupil, klass, changed: dict, user, reason="", request=None, row=None) -> YearRemark:
